@@ -1,0 +1,16 @@
+"""`okta-ir translate` (to be written by its owner; registers a placeholder that says so)."""
+
+from __future__ import annotations
+
+import argparse
+
+from okta_ir.cli import CommandError
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser("translate", help="not yet available")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    raise CommandError("'translate' is not available in this build yet")
