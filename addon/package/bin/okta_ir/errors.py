@@ -22,6 +22,7 @@ __all__ = [
     "UnsafeLinkError",
     "CheckpointError",
     "ContainmentRefused",
+    "SplunkdError",
 ]
 
 
@@ -109,3 +110,14 @@ class OktaRateLimitError(OktaError):
 
 class OktaServerError(OktaError):
     """5xx that persisted past the retry budget."""
+
+
+class SplunkdError(OktaIRError):
+    """splunkd's REST API (KV store, storage/passwords, configs) refused a call or could not be reached.
+
+    ``status`` is the HTTP status (0 when splunkd was unreachable).
+    """
+
+    def __init__(self, message: str, *, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
