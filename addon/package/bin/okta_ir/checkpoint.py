@@ -12,12 +12,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple
-
-try:  # Python 3.8+: typing.Protocol
-    from typing import Protocol
-except ImportError:  # pragma: no cover
-    Protocol = object  # type: ignore[assignment,misc]
+from typing import Any, Optional, Protocol
 
 from okta_ir.errors import CheckpointError
 
@@ -39,14 +34,14 @@ class Checkpoint:
     """
 
     cursor: Optional[str]
-    boundary_uuids: Tuple[str, ...] = ()
+    boundary_uuids: tuple[str, ...] = ()
     org: Optional[str] = None
     since: Optional[str] = None
     until: Optional[str] = None
     done: bool = False
-    extra: Dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA_VERSION,
             "cursor": self.cursor,
@@ -59,7 +54,7 @@ class Checkpoint:
         }
 
     @classmethod
-    def from_dict(cls, data: Dict[str, Any]) -> "Checkpoint":
+    def from_dict(cls, data: dict[str, Any]) -> Checkpoint:
         if not isinstance(data, dict) or data.get("schema") != SCHEMA_VERSION:
             raise CheckpointError(
                 "checkpoint has an unknown format; delete it to start over from the configured start time"

@@ -1,0 +1,341 @@
+"""The System Log poller: follows Okta's ``next`` cursor and delivers each event exactly once.
+
+Order of work for every page: fetch -> drop already delivered uuids -> stamp the org -> save an
+*intent* checkpoint (the uuids about to be written and the cursor they lead to) -> write and flush
+to the sink -> the checkpoint moves to the new cursor. A run that dies anywhere in between leaves
+either the old checkpoint (the page is fetched again; delivered uuids are dropped) or the intent,
+which the next run resolves by asking the sink which of those uuids it holds.
+
+Polling mode (no ``until``): ordered by persistence time, a ``next`` link is always present and an
+empty page means "caught up". Bounded mode (``since`` + ``until``): follow ``next`` until absent.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, Protocol
+from urllib.parse import urlencode, urlsplit
+
+from okta_ir.checkpoint import Checkpoint, CheckpointStore
+from okta_ir.errors import CheckpointError, ConfigError, UnsafeLinkError
+from okta_ir.events import RecentUuids, format_okta_time, org_label, parse_timestamp, stamp_org
+
+__all__ = ["LOGS_PATH", "EventSink", "PollStats", "SystemLogPoller", "stop_on_signals"]
+
+log = logging.getLogger(__name__)
+
+LOGS_PATH = "/api/v1/logs"
+MAX_LOOKBACK_SECONDS = 180 * 86400
+DEFAULT_LOOKBACK_SECONDS = 86400
+PENDING = "pending"
+
+
+class EventSink(Protocol):
+    """Where the poller delivers events.
+
+    ``write_batch`` returns only once the events are durably written (flushed). ``recover`` is asked,
+    after an interrupted run, which of the given uuids that run durably wrote. A sink that can tell
+    (the JSONL sink reads its tail) answers exactly. A sink that cannot tell must choose: answering
+    none re-delivers the batch (at-least-once in that one crash window; downstream dedupe on uuid
+    fixes it), answering all of them may lose it. Answer none unless losing events is acceptable.
+    """
+
+    def write_batch(self, events: Sequence[dict[str, Any]]) -> None:
+        """Write and flush; raise to refuse (nothing is checkpointed past a refused batch)."""
+        ...
+
+    def recover(self, pending_uuids: Sequence[str]) -> set[str]:
+        """The subset of ``pending_uuids`` that an interrupted run durably wrote."""
+        ...
+
+
+@dataclass
+class PollStats:
+    """What a run did: events written, duplicates dropped, pages and requests, timing."""
+
+    events: int = 0
+    duplicates: int = 0
+    malformed: int = 0
+    pages: int = 0
+    empty_pages: int = 0
+    recovered: int = 0
+    retries: int = 0
+    started: float = 0.0
+    elapsed: float = 0.0
+    done: bool = False
+    stopped: bool = False
+
+    @property
+    def events_per_second(self) -> float:
+        """Events written per second of wall time (0 before the first second)."""
+        return self.events / self.elapsed if self.elapsed > 0 else 0.0
+
+
+@dataclass
+class _Position:
+    cursor: Optional[str]
+    recent: RecentUuids
+    done: bool = False
+
+
+class SystemLogPoller:
+    """Poll ``/api/v1/logs`` of one org into a sink, checkpointing under ``key`` in ``store``."""
+
+    def __init__(
+        self,
+        client: Any,
+        store: CheckpointStore,
+        key: str,
+        *,
+        since: Optional[str] = None,
+        until: Optional[str] = None,
+        filter: Optional[str] = None,
+        q: Optional[str] = None,
+        limit: int = 1000,
+        empty_poll_seconds: float = 10.0,
+        stop: Optional[threading.Event] = None,
+        sleep: Optional[Callable[[float], object]] = None,
+        clock: Callable[[], float] = time.time,
+        boundary_size: Optional[int] = None,
+    ) -> None:
+        if not 1 <= limit <= 1000:
+            raise ConfigError(f"limit must be between 1 and 1000 (got {limit})")
+        if empty_poll_seconds < 0:
+            raise ConfigError("empty_poll_seconds cannot be negative")
+        self.client = client
+        self.store = store
+        self.key = key
+        self.limit = limit
+        self.filter = filter
+        self.q = q
+        self.empty_poll_seconds = empty_poll_seconds
+        self.stop = stop if stop is not None else threading.Event()
+        self._sleep = sleep if sleep is not None else self.stop.wait
+        self._clock = clock
+        self.boundary_size = boundary_size or max(2 * limit, 1000)
+        self.org_url = str(client.org_url).rstrip("/")
+        self.org = org_label(self.org_url)
+        now = clock()
+        since_epoch = _parse_bound("since", since) if since else now - DEFAULT_LOOKBACK_SECONDS
+        if since_epoch < now - MAX_LOOKBACK_SECONDS:
+            raise ConfigError(f"since {since!r} is more than 180 days back; Okta refuses it (E0000053)")
+        self.since = format_okta_time(since_epoch)
+        self.until: Optional[str] = None
+        if until:
+            until_epoch = _parse_bound("until", until)
+            if until_epoch <= since_epoch:
+                raise ConfigError(f"until {until!r} is not after since {self.since!r}")
+            self.until = format_okta_time(until_epoch)
+
+    # -- checkpoint ------------------------------------------------------------------------------
+
+    def _initial_url(self) -> str:
+        params: list[tuple[str, str]] = [("since", self.since)]
+        if self.until:
+            params.append(("until", self.until))
+        params.append(("limit", str(self.limit)))
+        if self.filter:
+            params.append(("filter", self.filter))
+        if self.q:
+            params.append(("q", self.q))
+        return f"{self.org_url}{LOGS_PATH}?{urlencode(params)}"
+
+    def _check_on_org(self, url: str, what: str) -> None:
+        parts, org = urlsplit(url), urlsplit(self.org_url)
+        if (parts.scheme, parts.netloc.lower()) != (
+            org.scheme,
+            org.netloc.lower(),
+        ) or parts.path != LOGS_PATH:
+            raise UnsafeLinkError(f"{what} leads off the org {self.org} (to {parts.netloc or '?'}): refused")
+
+    def _save(
+        self, position: _Position, pending: Optional[tuple[list[str], Optional[str], bool]] = None
+    ) -> None:
+        extra: dict[str, Any] = {}
+        if pending is not None:
+            uuids, cursor, done = pending
+            extra[PENDING] = {"uuids": uuids, "cursor": cursor, "done": done}
+        self.store.save(
+            self.key,
+            Checkpoint(
+                cursor=position.cursor,
+                boundary_uuids=position.recent.snapshot(),
+                org=self.org_url,
+                since=self.since,
+                until=self.until,
+                done=position.done,
+                extra=extra,
+            ),
+        )
+
+    def _resume(self, sink: EventSink, stats: PollStats) -> _Position:
+        saved = self.store.load(self.key)
+        if saved is None:
+            return _Position(cursor=None, recent=RecentUuids(self.boundary_size))
+        if saved.org is None or saved.org.rstrip("/").lower() != self.org_url.lower():
+            raise CheckpointError(
+                f"checkpoint {self.key!r} belongs to org {saved.org!r}, not {self.org_url}; "
+                "use another state location or delete it"
+            )
+        if saved.until != self.until or (self.until and saved.since != self.since):
+            window = f"{saved.since} .. {saved.until}" if saved.until else "polling"
+            raise CheckpointError(
+                f"checkpoint {self.key!r} was made for another collection ({window}); "
+                "use another state location or delete it"
+            )
+        if saved.cursor is not None:
+            try:
+                self._check_on_org(saved.cursor, "the checkpoint cursor")
+            except UnsafeLinkError as exc:
+                raise CheckpointError(f"{exc}; delete checkpoint {self.key!r}") from None
+        position = _Position(saved.cursor, RecentUuids(self.boundary_size, saved.boundary_uuids), saved.done)
+        pending = saved.extra.get(PENDING)
+        if pending is not None:
+            self._resolve_pending(sink, position, pending, stats)
+        return position
+
+    def _resolve_pending(self, sink: EventSink, position: _Position, pending: Any, stats: PollStats) -> None:
+        uuids = pending.get("uuids") if isinstance(pending, dict) else None
+        cursor = pending.get("cursor") if isinstance(pending, dict) else None
+        if not isinstance(uuids, list) or not all(isinstance(u, str) for u in uuids):
+            raise CheckpointError(f"checkpoint {self.key!r} has a malformed pending record; delete it")
+        if cursor is not None:
+            try:
+                self._check_on_org(cursor, "the checkpoint's pending cursor")
+            except UnsafeLinkError as exc:
+                raise CheckpointError(f"{exc}; delete checkpoint {self.key!r}") from None
+        written = sink.recover(uuids) & set(uuids)
+        position.recent.add(u for u in uuids if u in written)
+        stats.recovered = len(written)
+        if len(written) == len(set(uuids)):
+            position.cursor = cursor
+            position.done = bool(pending.get("done"))
+        log.info(
+            "resumed an interrupted write: %d of %d pending events were already delivered",
+            len(written),
+            len(set(uuids)),
+        )
+        self._save(position)
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    def run(
+        self,
+        sink: EventSink,
+        *,
+        max_events: Optional[int] = None,
+        follow: bool = False,
+        progress: Optional[Callable[[PollStats], None]] = None,
+    ) -> PollStats:
+        """Collect until caught up (polling), the window ends (bounded), ``max_events``, or ``stop``.
+
+        With ``follow`` (polling mode only) an empty page waits ``empty_poll_seconds`` and goes on.
+        The checkpoint is always left at what the sink durably holds.
+        """
+        if max_events is not None and follow:
+            raise ConfigError("max_events and follow exclude each other")
+        if max_events is not None and max_events < 1:
+            raise ConfigError("max_events must be at least 1")
+        if follow and self.until:
+            raise ConfigError("follow needs polling mode (no until)")
+        stats = PollStats(started=self._clock())
+        position = self._resume(sink, stats)
+        if position.done:
+            log.info("the bounded export %s .. %s is already complete", self.since, self.until)
+            stats.done = True
+            return stats
+        dirty = False
+        try:
+            while not self.stop.is_set():
+                url = position.cursor or self._initial_url()
+                page = self.client.get_page(url)
+                stats.pages += 1
+                next_url: Optional[str] = page.next_url
+                if next_url is not None:
+                    self._check_on_org(next_url, "the next link")
+                events, uuids, duplicates, malformed = position.recent.select_new(page.items)
+                stats.duplicates += duplicates
+                stats.malformed += malformed
+                if malformed:
+                    log.warning("dropped %d page items that are not JSON objects", malformed)
+                trimmed = False
+                if max_events is not None and len(events) > max_events - stats.events:
+                    keep = max_events - stats.events
+                    events, uuids, trimmed = events[:keep], uuids[:keep], True
+                if trimmed:
+                    after, done = url, False
+                else:
+                    after, done = (next_url or url), (next_url is None and self.until is not None)
+                if events:
+                    stamp_org(events, self.org)
+                    self._save(position, ([u for u in uuids if isinstance(u, str)], after, done))
+                    # the intent also records everything before it; if the write fails it must stay
+                    dirty = False
+                    sink.write_batch(events)
+                    stats.events += len(events)
+                    position.recent.add(uuids)
+                position.cursor, position.done = after, done
+                dirty = True
+                if not events and not page.items:
+                    stats.empty_pages += 1
+                caught_up = not self.until and (not page.items or (not events and next_url == url))
+                if progress is not None:
+                    stats.elapsed = self._clock() - stats.started
+                    progress(stats)
+                if done or trimmed or (max_events is not None and stats.events >= max_events):
+                    break
+                if next_url is None and not self.until:
+                    log.warning("Okta returned no next link in polling mode; stopping at the current page")
+                    break
+                if caught_up:
+                    if not follow:
+                        break
+                    self._save(position)
+                    dirty = False
+                    self._sleep(self.empty_poll_seconds)
+                elif not events:
+                    # nothing written: no intent was saved; save the cursor now only when it moved
+                    self._save(position)
+                    dirty = False
+            stats.stopped = self.stop.is_set()
+        finally:
+            if dirty:
+                self._save(position)
+            stats.done = position.done
+            stats.retries = _client_retries(self.client)
+            stats.elapsed = self._clock() - stats.started
+        return stats
+
+
+def _client_retries(client: Any) -> int:
+    stats = getattr(client, "stats", None)
+    value = getattr(stats, "retries", 0) if stats is not None else 0
+    return value if isinstance(value, int) else 0
+
+
+def _parse_bound(name: str, value: str) -> float:
+    epoch = parse_timestamp(value)
+    if epoch is None:
+        raise ConfigError(f"{name} {value!r} is not an ISO-8601 time such as 2024-05-01T00:00:00Z")
+    return epoch
+
+
+@contextmanager
+def stop_on_signals(
+    stop: threading.Event, signals: Sequence[int] = (signal.SIGTERM, signal.SIGINT)
+) -> Iterator[None]:
+    """Within the block, the given signals set ``stop`` (the poller finishes its page and saves)."""
+    previous = {}
+    for signum in signals:
+        previous[signum] = signal.signal(signum, lambda _signum, _frame: stop.set())
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
