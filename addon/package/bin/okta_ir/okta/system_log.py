@@ -25,6 +25,7 @@ from urllib.parse import urlencode, urlsplit
 from okta_ir.checkpoint import Checkpoint, CheckpointStore
 from okta_ir.errors import CheckpointError, ConfigError, UnsafeLinkError
 from okta_ir.events import RecentUuids, format_okta_time, org_label, parse_timestamp, stamp_org
+from okta_ir.okta.orgurl import origin_of
 
 __all__ = ["LOGS_PATH", "EventSink", "PollStats", "SystemLogPoller", "stop_on_signals"]
 
@@ -70,6 +71,7 @@ class PollStats:
     elapsed: float = 0.0
     done: bool = False
     stopped: bool = False
+    reason: str = ""  # why the run ended: caught_up, done, max_events, stopped, no_next
 
     @property
     def events_per_second(self) -> float:
@@ -147,12 +149,15 @@ class SystemLogPoller:
         return f"{self.org_url}{LOGS_PATH}?{urlencode(params)}"
 
     def _check_on_org(self, url: str, what: str) -> None:
-        parts, org = urlsplit(url), urlsplit(self.org_url)
-        if (parts.scheme, parts.netloc.lower()) != (
-            org.scheme,
-            org.netloc.lower(),
-        ) or parts.path != LOGS_PATH:
-            raise UnsafeLinkError(f"{what} leads off the org {self.org} (to {parts.netloc or '?'}): refused")
+        """UnsafeLinkError unless ``url`` is the System Log endpoint of this org (default ports filled in)."""
+        try:
+            origin, path = origin_of(url), urlsplit(url).path
+        except (ConfigError, ValueError):
+            raise UnsafeLinkError(f"{what} is not a valid URL: refused") from None
+        if origin != origin_of(self.org_url) or path != LOGS_PATH:
+            raise UnsafeLinkError(
+                f"{what} leads off the org {self.org} (to {origin[1]}:{origin[2]}{path}): refused"
+            )
 
     def _save(
         self, position: _Position, pending: Optional[tuple[list[str], Optional[str], bool]] = None
@@ -248,9 +253,10 @@ class SystemLogPoller:
         position = self._resume(sink, stats)
         if position.done:
             log.info("the bounded export %s .. %s is already complete", self.since, self.until)
-            stats.done = True
+            stats.done, stats.reason = True, "done"
             return stats
-        dirty = False
+        dirty = False  # the position moved past what the saved checkpoint says
+        stats.reason = "stopped"
         try:
             while not self.stop.is_set():
                 url = position.cursor or self._initial_url()
@@ -264,50 +270,53 @@ class SystemLogPoller:
                 stats.malformed += malformed
                 if malformed:
                     log.warning("dropped %d page items that are not JSON objects", malformed)
-                trimmed = False
-                if max_events is not None and len(events) > max_events - stats.events:
-                    keep = max_events - stats.events
-                    events, uuids, trimmed = events[:keep], uuids[:keep], True
-                if trimmed:
+                room = None if max_events is None else max_events - stats.events
+                trimmed = room is not None and len(events) > room
+                if trimmed:  # the rest of this page comes on the next run: stay on this page
+                    events, uuids = events[:room], uuids[:room]
                     after, done = url, False
                 else:
                     after, done = (next_url or url), (next_url is None and self.until is not None)
                 if events:
                     stamp_org(events, self.org)
                     self._save(position, ([u for u in uuids if isinstance(u, str)], after, done))
-                    # the intent also records everything before it; if the write fails it must stay
-                    dirty = False
+                    dirty = False  # the intent covers all before it; if the write fails it must stay
                     sink.write_batch(events)
                     stats.events += len(events)
                     position.recent.add(uuids)
+                moved = after != position.cursor or done != position.done
                 position.cursor, position.done = after, done
-                dirty = True
-                if not events and not page.items:
+                dirty = dirty or moved or bool(events)
+                if not page.items:
                     stats.empty_pages += 1
-                caught_up = not self.until and (not page.items or (not events and next_url == url))
                 if progress is not None:
                     stats.elapsed = self._clock() - stats.started
                     progress(stats)
-                if done or trimmed or (max_events is not None and stats.events >= max_events):
+                if done:
+                    stats.reason = "done"
+                    break
+                if trimmed or (max_events is not None and stats.events >= max_events):
+                    stats.reason = "max_events"
                     break
                 if next_url is None and not self.until:
-                    log.warning("Okta returned no next link in polling mode; stopping at the current page")
+                    log.warning("Okta sent no next link in polling mode; stopping at the current page")
+                    stats.reason = "no_next"
                     break
+                caught_up = not self.until and (not page.items or (not events and next_url == url))
+                if dirty and not events:
+                    self._save(position)  # nothing written (no intent saved): record the new cursor now
+                    dirty = False
                 if caught_up:
                     if not follow:
+                        stats.reason = "caught_up"
                         break
-                    self._save(position)
-                    dirty = False
                     self._sleep(self.empty_poll_seconds)
-                elif not events:
-                    # nothing written: no intent was saved; save the cursor now only when it moved
-                    self._save(position)
-                    dirty = False
-            stats.stopped = self.stop.is_set()
+                    stats.reason = "stopped"
         finally:
             if dirty:
                 self._save(position)
             stats.done = position.done
+            stats.stopped = stats.reason == "stopped"
             stats.retries = _client_retries(self.client)
             stats.elapsed = self._clock() - stats.started
         return stats
