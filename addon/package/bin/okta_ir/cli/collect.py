@@ -76,7 +76,7 @@ def resolve_state(state: str, org: str) -> tuple[FileCheckpointStore, str]:
         return FileCheckpointStore(directory), key
     if os.path.exists(state) and not os.path.isdir(state):
         raise ConfigError(
-            f"--state {state!r} is a file but not a .json checkpoint: give a directory or a .json path"
+            f"--state {state!r} is a file, not a .json checkpoint: give a directory or a .json path"
         )
     return FileCheckpointStore(state), "collect-" + org.replace(":", "_")
 
@@ -142,11 +142,6 @@ class _Progress:
 
 def run(args: argparse.Namespace) -> int:
     """Run the collection described by ``args``; returns the exit status."""
-    from okta_ir.okta.client import ClientSettings, OktaClient
-    from okta_ir.okta.orgurl import normalize_org_url
-    from okta_ir.okta.system_log import LOGS_PATH, SystemLogPoller, stop_on_signals
-    from okta_ir.sinks import JsonlSink
-
     if args.max_events is not None and args.max_events < 1:
         raise CommandError("--max-events must be at least 1")
     if args.timeout <= 0:
@@ -155,11 +150,25 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--poll-interval cannot be negative")
     if args.follow and args.until:
         raise CommandError("--follow polls for new events; it cannot be combined with --until")
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="okta-ir collect: %(levelname)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("okta-ir collect: %(levelname)s: %(message)s"))
+    package_log = logging.getLogger("okta_ir")
+    level = package_log.level
+    package_log.addHandler(handler)
+    package_log.setLevel(logging.INFO if args.verbose else logging.WARNING)
+    try:
+        return _collect(args)
+    finally:
+        package_log.removeHandler(handler)
+        package_log.setLevel(level)
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from okta_ir.okta.client import ClientSettings, OktaClient
+    from okta_ir.okta.orgurl import normalize_org_url
+    from okta_ir.okta.system_log import LOGS_PATH, SystemLogPoller, stop_on_signals
+    from okta_ir.sinks import JsonlSink
+
     org_url = normalize_org_url(args.org_url)
     now = time.time()
     since = format_okta_time(parse_time_arg(args.since, now)) if args.since else None
