@@ -158,3 +158,10 @@ def test_ids_names_and_titles_are_unique_across_the_pack():
     assert len(set(ids)) == len(ids)
     assert len(set(names)) == len(names)
     assert len(set(titles)) == len(titles)
+
+
+def test_readme_table_lists_every_rule_with_its_title():
+    readme = (RULES_DIR / "README.md").read_text(encoding="utf-8")
+    for rule_file in RULES:
+        [rule] = _output_rules(rule_file)
+        assert f"| `{rule_file.stem}` | {rule.title} |" in readme, rule_file.name
