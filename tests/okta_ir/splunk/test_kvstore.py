@@ -33,7 +33,7 @@ def test_save_load_roundtrip_and_upsert(splunkd):
     assert store.load("corp") == second
     docs = splunkd.kv_documents(CHECKPOINT_COLLECTION)
     assert list(docs) == ["corp"]
-    assert store.keys() == ["corp"]
+    assert store.list_keys() == ["corp"]
 
 
 def test_delete_is_idempotent(splunkd):

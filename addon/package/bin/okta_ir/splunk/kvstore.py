@@ -81,7 +81,7 @@ class KVStoreCheckpointStore:
         except SplunkdError as exc:
             raise CheckpointError(str(exc)) from None
 
-    def keys(self) -> list[str]:
+    def list_keys(self) -> list[str]:
         """Keys of every checkpoint document in the collection."""
         try:
             body = self.client.call(

@@ -223,7 +223,7 @@ def prune_checkpoints(splunkd: Any, store: Any) -> list[str]:
         if str(entry.get("name", "")).startswith(prefix)
     }
     deleted = []
-    for key in store:
+    for key in store.list_keys():
         if key not in live:
             store.delete(key)
             deleted.append(key)
