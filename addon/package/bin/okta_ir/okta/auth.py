@@ -219,7 +219,8 @@ class PrivateKeyJwtAuth(Auth):
             lifetime = float(expires_in)
         except (TypeError, ValueError):
             raise InvalidResponseError("the token endpoint answered a non-numeric expires_in") from None
-        _check_header_safe(value, "access token from Okta")
+        if any(ord(c) < 0x21 or ord(c) > 0x7E for c in value):
+            raise InvalidResponseError("the token endpoint answered an access token with invalid characters")
         if token_type.lower() == "dpop" and self._prover is None:
             raise InvalidResponseError("Okta issued a DPoP-bound token although DPoP is off: enable DPoP")
         refresh_at = now + max(lifetime - TOKEN_REFRESH_MARGIN, lifetime / 2.0)

@@ -290,7 +290,7 @@ def load_private_key(path_or_text: str) -> SigningKey:
     if not isinstance(path_or_text, str) or not path_or_text.strip():
         raise ConfigError("no private key given: set the path of the service app's private key (PEM or JWK)")
     text = path_or_text.strip()
-    if not (text.startswith("-----BEGIN") or text.startswith("{")):
+    if not text.startswith(("-----BEGIN", "{", "[")):
         path = os.path.expanduser(text)
         try:
             with open(path, encoding="utf-8") as handle:
@@ -307,7 +307,7 @@ def load_private_key(path_or_text: str) -> SigningKey:
             raise ConfigError(f"cannot read private key file {path!r}: {exc.strerror or exc}") from None
         if not text:
             raise ConfigError(f"private key file {path!r} is empty")
-    if text.startswith("{"):
+    if text.startswith(("{", "[")):
         try:
             jwk: Any = json.loads(text)
         except ValueError:
