@@ -7,13 +7,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "addon" / "package" / "bin" / "okta_system_log.py"
 
 
-def _best_of(command: List[str], runs: int = 5) -> float:
+def _best_of(command: list[str], runs: int = 5) -> float:
     best = float("inf")
     for _ in range(runs):
         started = time.perf_counter()
@@ -22,27 +22,29 @@ def _best_of(command: List[str], runs: int = 5) -> float:
     return best
 
 
-def _events(count: int) -> List[Dict[str, Any]]:
+def _events(count: int) -> list[dict[str, Any]]:
     from okta_ir.events import format_okta_time
-    from okta_ir.simulator import Simulator, SimulatorConfig
     from okta_ir.okta.auth import ApiTokenAuth
     from okta_ir.okta.client import ClientSettings, OktaClient
+    from okta_ir.simulator import Simulator, SimulatorConfig
 
-    events: List[Dict[str, Any]] = []
-    with Simulator(SimulatorConfig(scenario="guide", seed=7, events=count)).serve() as running:
-        with OktaClient(running.base_url, ApiTokenAuth("bench"), settings=ClientSettings(rate_limit_share=1.0)) as c:
-            since = format_okta_time(time.time() - 179 * 86400)
-            url = f"{running.base_url}/api/v1/logs?since={since}&limit=1000"
-            while len(events) < count:
-                page = c.get_page(url)
-                if not page.items:
-                    break
-                events.extend(page.items)
-                url = page.next_url or url
+    events: list[dict[str, Any]] = []
+    settings = ClientSettings(rate_limit_share=1.0)
+    simulator = Simulator(SimulatorConfig(scenario="guide", seed=7, events=count))
+    auth = ApiTokenAuth("bench")
+    with simulator.serve() as running, OktaClient(running.base_url, auth, settings=settings) as c:
+        since = format_okta_time(time.time() - 179 * 86400)
+        url = f"{running.base_url}/api/v1/logs?since={since}&limit=1000"
+        while len(events) < count:
+            page = c.get_page(url)
+            if not page.items:
+                break
+            events.extend(page.items)
+            url = page.next_url or url
     return events[:count]
 
 
-def run() -> Dict[str, Any]:
+def run() -> dict[str, Any]:
     """Figures: --scheme wall time, run-path import time, events/s of XmlEventStream for 100k events."""
     from okta_ir.splunk.xmlstream import XmlEventStream
 
@@ -50,9 +52,10 @@ def run() -> Dict[str, Any]:
     scheme_s = _best_of([python, str(SCRIPT), "--scheme"])
     bare_s = _best_of([python, "-c", "pass"])
     imports = (
-        "import sys; sys.path.insert(0, %r); import okta_ir.splunk.modinput, okta_ir.okta.client, "
+        f"import sys; sys.path.insert(0, {str(SCRIPT.parent)!r}); "
+        "import okta_ir.splunk.modinput, okta_ir.okta.client, "
         "okta_ir.okta.system_log, okta_ir.splunk.kvstore, okta_ir.splunk.credentials, "
-        "okta_ir.splunk.xmlstream" % str(SCRIPT.parent)
+        "okta_ir.splunk.xmlstream"
     )
     run_imports_s = _best_of([python, "-c", imports])
     events = _events(100_000)

@@ -14,10 +14,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import pytest
-
 from okta_ir.events import ORG_FIELD, org_label, published_epoch
 from okta_ir.simulator import Simulator, SimulatorConfig
 from okta_ir.splunk.kvstore import CHECKPOINT_COLLECTION
+
 from tests.support.splunkd import SplunkdStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,10 @@ def input_xml(splunkd, stanzas):
 
 def run(splunkd, stanzas):
     result = subprocess.run(
-        [sys.executable, str(SCRIPT)], input=input_xml(splunkd, stanzas).encode(), capture_output=True, timeout=120
+        [sys.executable, str(SCRIPT)],
+        input=input_xml(splunkd, stanzas).encode(),
+        capture_output=True,
+        timeout=120,
     )
     assert result.stdout, result.stderr.decode()[-2000:]
     return result, ET.fromstring(result.stdout.decode("utf-8"))
@@ -58,7 +61,10 @@ def test_run_streams_events_checkpoints_and_resumes(simulator):
         splunkd.store_account("sim", org_url=simulator.base_url, api_token=TOKEN)
         splunkd.set_conf("inputs", "okta_system_log://corp", account="sim", index="okta")
         splunkd.put_kv_document(CHECKPOINT_COLLECTION, {"_key": "deleted_input", "state": "{}"})
-        params = {"account": "sim", "index": "okta", "interval": "60", "start_time": start, "rate_limit_share": "100"}
+        params = {
+            "account": "sim", "index": "okta", "interval": "60",
+            "start_time": start, "rate_limit_share": "100",
+        }
 
         first, stream = run(splunkd, {"okta_system_log://corp": params})
         assert first.returncode == 0, first.stderr.decode()
@@ -74,7 +80,7 @@ def test_run_streams_events_checkpoints_and_resumes(simulator):
             assert element.findtext("index") == "okta"
             assert element.findtext("source") == f"okta:{org}"
             assert element.get("stanza") == "okta_system_log://corp"
-            assert element.findtext("time") == "%.3f" % published_epoch(data)
+            assert element.findtext("time") == f"{published_epoch(data):.3f}"
         assert len(set(uuids)) == len(uuids)
 
         docs = splunkd.kv_documents(CHECKPOINT_COLLECTION)

@@ -191,7 +191,9 @@ def build_auth(account: AccountConfig) -> Any:
             f"Okta account {account.name!r} is an OAuth service app but lacks its client ID or private key: "
             "enter both under Configuration > Okta orgs"
         )
-    return auth.PrivateKeyJwtAuth(account.client_id, account.private_key, list(account.scopes), dpop=account.dpop)
+    return auth.PrivateKeyJwtAuth(
+        account.client_id, account.private_key, list(account.scopes), dpop=account.dpop
+    )
 
 
 def load_proxy_url(client: SplunkdClient) -> Optional[str]:
