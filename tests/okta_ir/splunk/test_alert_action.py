@@ -288,7 +288,12 @@ def test_bad_configuration_and_protocol(sim: Any, alert: Alert) -> None:
     assert status == 3 and "none of the 1 result rows has a value in 'user'" in stderr
     status, stderr = alert.run("okta_ir_suspend_user", [{"user": "a@b.co"}], account="nope")
     assert status == 3 and "cannot use Okta account 'nope'" in stderr and "does not exist" in stderr
-    assert [e["outcome"] for e in alert.audit()] == ["refused", "refused", "failed"]
+    status, stderr = alert.run("okta_ir_suspend_user", [{"user": "a@b.co"}], account="")
+    assert (status, stderr.strip().splitlines()[-1]) == (
+        3,
+        "ERROR okta_ir_suspend_user: no Okta account is selected: set the action's 'Okta account' parameter",
+    )
+    assert [e["outcome"] for e in alert.audit()] == ["refused", "refused", "failed", "refused"]
     proc = subprocess.run(
         [sys.executable, str(BIN / "okta_ir_block_ip.py")],
         input="",

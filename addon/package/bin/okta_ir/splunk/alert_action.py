@@ -220,6 +220,8 @@ def execute(
     if not any(targets):
         return refuse_run(REFUSED, f"none of the {rows} result rows has a value in {field!r}; nothing done")
     account = config.get("account", "").strip()
+    if not account:
+        return refuse_run(REFUSED, "no Okta account is selected: set the action's 'Okta account' parameter")
     try:
         client, org = (client_factory or _default_client_factory)(payload, account)
     except OktaIRError as exc:
