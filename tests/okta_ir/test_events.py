@@ -9,15 +9,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from okta_ir.errors import ConfigError
+from okta_ir.errors import ConfigError, InvalidResponseError
 from okta_ir.events import (
+    EventBatch,
     RecentUuids,
+    Selection,
     format_okta_time,
     org_label,
     parse_time_arg,
     parse_timestamp,
     published_epoch,
+    split_json_array,
     stamp_org,
+    stamped_json_lines,
 )
 
 REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "okta-reference"
@@ -171,20 +175,61 @@ def test_recent_uuids_forget_the_oldest_beyond_capacity():
 def test_select_new_fast_and_slow_paths():
     recent = RecentUuids(10, ["seen"])
     fresh = [{"uuid": "x"}, {"uuid": "y"}]
-    assert recent.select_new(fresh) == (fresh, ["x", "y"], 0, 0)
-    page = [
-        {"uuid": "seen"},
-        {"uuid": "x"},
-        {"uuid": "x"},
-        {"no": "uuid"},
-        {"no": "uuid"},
-        7,
-        {"uuid": {"a": 1}},
+    assert recent.select_new(fresh) == Selection(fresh, ["x", "y"], 0, 0, None)
+    page = [{"uuid": "seen"}, {"uuid": "x"}, {"uuid": "x"}, {"no": "id"}, {"no": "id"}, 7, {"uuid": {"a": 1}}]
+    selection = recent.select_new(page)
+    assert selection.events == [{"uuid": "x"}, {"no": "id"}, {"no": "id"}, {"uuid": {"a": 1}}]
+    assert selection.uuids == ["x", None, None, None]
+    assert (selection.duplicates, selection.malformed, selection.positions) == (2, 1, [1, 3, 4, 6])
+
+
+def test_split_json_array_gives_items_and_their_exact_text():
+    body = rb'[{"uuid":"a","n":[1,{"x":"]"}]}, {"uuid":"b","s":"Zo\u00eb \\"}' + b"\n ,{}]\n"
+    items, texts = split_json_array(body)
+    assert items == [{"uuid": "a", "n": [1, {"x": "]"}]}, {"uuid": "b", "s": "Zo\u00eb \\"}, {}]
+    assert texts == ['{"uuid":"a","n":[1,{"x":"]"}]}', r'{"uuid":"b","s":"Zo\u00eb \\"}', "{}"]
+    assert split_json_array(b"[]") == ([], [])
+    assert split_json_array(b" [ ] ") == ([], [])
+    assert split_json_array('[{"k":"Zoë"}]'.encode()) == ([{"k": "Zoë"}], ['{"k":"Zoë"}'])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"[",
+        b'[{"uuid":"a"}',
+        b'[{"uuid":"a"},',
+        b'[{"uuid":"a"',
+        b'{"uuid":"a"}',
+        b'[{"a":1}]x',
+        b'[{"a":1} {"b":2}]',
+        b"\xff\xfe[]",
+        b"null",
+    ],
+)
+def test_split_json_array_refuses_what_is_not_one_complete_array(body):
+    with pytest.raises(InvalidResponseError):
+        split_json_array(body)
+
+
+def test_stamped_json_lines_prefix_the_org_or_encode_again():
+    events = [{"uuid": "a"}, {}, {"uuid": "c", "okta_org": "old"}, {"uuid": "d"}]
+    texts = ['{"uuid":"a"}', "{}", '{"uuid":"c","okta_org":"old"}', '{\n "uuid": "d"\n}']
+    lines = stamped_json_lines(events, texts, "acme.okta.com")
+    assert lines == [
+        '{"okta_org":"acme.okta.com","uuid":"a"}',
+        '{"okta_org":"acme.okta.com"}',
+        '{"uuid":"c","okta_org":"acme.okta.com"}',
+        '{"uuid":"d","okta_org":"acme.okta.com"}',
     ]
-    events, uuids, duplicates, malformed = recent.select_new(page)
-    assert events == [{"uuid": "x"}, {"no": "uuid"}, {"no": "uuid"}, {"uuid": {"a": 1}}]
-    assert uuids == ["x", None, None, None]
-    assert (duplicates, malformed) == (2, 1)
+    assert [json.loads(line) for line in lines] == [{**e, "okta_org": "acme.okta.com"} for e in events]
+
+
+def test_event_batch_is_a_list_of_events_with_their_lines():
+    batch = EventBatch([{"uuid": "a"}], ['{"uuid":"a"}'])
+    assert batch == [{"uuid": "a"}] and batch.json_lines == ['{"uuid":"a"}']
+    assert EventBatch([]).json_lines is None
 
 
 def test_recent_uuids_needs_room():

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from okta_ir.errors import ConfigError
+from okta_ir.events import EventBatch
 from okta_ir.sinks import JsonlSink
 
 
@@ -32,6 +33,16 @@ def test_write_batch_appends_one_compact_line_per_event(tmp_path):
     )
     assert raw.endswith(b"\n") and raw.count(b"\n") == 3
     assert read(path) == events(3)
+
+
+def test_a_batch_with_json_lines_is_written_as_given(tmp_path):
+    path = tmp_path / "out.jsonl"
+    with JsonlSink(str(path)) as sink:
+        sink.write_batch(
+            EventBatch([{"uuid": "a"}, {"uuid": "b"}], ['{"uuid":"a", "as":"sent"}', '{"uuid":"b"}'])
+        )
+        sink.write_batch(EventBatch([{"uuid": "c"}]))  # no lines: encoded
+    assert path.read_bytes() == b'{"uuid":"a", "as":"sent"}\n{"uuid":"b"}\n{"uuid":"c"}\n'
 
 
 def test_reopening_appends(tmp_path):

@@ -1,12 +1,13 @@
 """The System Log poller against an in-memory log with Okta's cursor semantics.
 
-The client here is a small fake implementing ``get_page`` (the HTTP client has its own tests): what is
-under test is the poller's cursoring, dedupe, intent checkpoint and write-then-checkpoint order.
+The client here is a small fake answering ``request`` with real httpx responses (the HTTP client has its
+own tests): what is under test is the poller's cursoring, dedupe, intent checkpoint and write order.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import os
 import signal
 import threading
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import httpx
 import pytest
 from okta_ir.checkpoint import Checkpoint, FileCheckpointStore
-from okta_ir.errors import CheckpointError, ConfigError, UnsafeLinkError
+from okta_ir.errors import CheckpointError, ConfigError, InvalidResponseError, UnsafeLinkError
 from okta_ir.okta.system_log import SystemLogPoller, stop_on_signals
 
 ORG = "https://acme.okta.com"
@@ -57,6 +59,7 @@ class FakeLog:
         self.overlap = overlap
         self.requests: list[str] = []
         self.bad_next_after: Optional[int] = None
+        self.body: Optional[bytes] = None  # replaces the next answer's body once
 
     def url(self, offset: int, limit: int, until: Optional[str]) -> str:
         params = {"after": str(offset), "limit": str(limit)}
@@ -64,8 +67,18 @@ class FakeLog:
             params["until"] = until
         return f"{self.org_url}/api/v1/logs?{urlencode(params)}"
 
-    def get_page(self, url: str, params: Optional[dict[str, str]] = None) -> FakePage:
+    def request(self, method: str, url: str) -> httpx.Response:
+        assert method == "GET"
         self.requests.append(url)
+        page = self.page(url)
+        body = self.body if self.body is not None else json.dumps(page.items).encode()
+        self.body = None
+        headers = [("link", f'<{url}>; rel="self"')]
+        if page.next_url:
+            headers.append(("link", f'<{page.next_url}>; rel="next"'))
+        return httpx.Response(200, content=body, headers=headers)
+
+    def page(self, url: str) -> FakePage:
         query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
         offset = int(query.get("after", "0"))
         limit = int(query["limit"])
@@ -182,8 +195,8 @@ def test_bounded_mode_follows_next_until_absent_and_marks_done(tmp_path):
 
 def test_bounded_mode_does_not_stop_on_a_short_or_empty_page(tmp_path):
     class Gappy(FakeLog):
-        def get_page(self, url: str, params: Optional[dict[str, str]] = None) -> FakePage:
-            page = super().get_page(url, params)
+        def page(self, url: str) -> FakePage:
+            page = super().page(url)
             if len(self.requests) == 2:  # a short-then-empty page while more data exists
                 return FakePage([], url.replace("after=", "after="))
             return page
@@ -416,3 +429,39 @@ def test_max_events_with_follow_is_refused(tmp_path):
 
 def test_default_since_is_24_hours_back():
     assert poller(FakeLog([]), FileCheckpointStore("/x"), since=None).since == "2025-06-14T15:06:40.000Z"
+
+
+def test_a_truncated_body_is_fetched_again(tmp_path):
+    log = FakeLog(make_events(1500))
+    log.body = b'[{"uuid":"uuid-000000","publ'
+    sleeps: list[float] = []
+    sink = ListSink()
+    stats = poller(log, FileCheckpointStore(str(tmp_path)), sleep=sleeps.append).run(sink)
+    assert stats.refetches == 1 and sleeps == [0.5]
+    assert log.requests[0] == log.requests[1]
+    assert uuids(sink.events) == uuids(make_events(1500))
+
+
+def test_a_body_that_stays_broken_fails_clearly_and_saves_nothing(tmp_path):
+    class Broken(FakeLog):
+        def request(self, method: str, url: str) -> httpx.Response:
+            self.body = b"[{"
+            return super().request(method, url)
+
+    log = Broken(make_events(10))
+    store = FileCheckpointStore(str(tmp_path))
+    with pytest.raises(InvalidResponseError, match="after 4 attempts"):
+        poller(log, store, sleep=lambda s: None).run(ListSink())
+    assert len(log.requests) == 4 and store.load("acme") is None
+
+
+def test_a_next_link_with_the_default_port_spelled_out_is_on_the_org(tmp_path):
+    class Port443(FakeLog):
+        def url(self, offset: int, limit: int, until: Optional[str]) -> str:
+            return super().url(offset, limit, until).replace("acme.okta.com", "ACME.okta.com:443")
+
+    log = Port443(make_events(1500))
+    sink = ListSink()
+    poller(log, FileCheckpointStore(str(tmp_path))).run(sink)
+    assert uuids(sink.events) == uuids(make_events(1500))
+    assert log.requests[1].startswith("https://ACME.okta.com:443/api/v1/logs?")

@@ -121,7 +121,7 @@ class FileCheckpointStore:
             fd, tmp = tempfile.mkstemp(prefix=".ckpt-", dir=self.directory)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(checkpoint.to_dict(), handle)
+                    handle.write(json.dumps(checkpoint.to_dict()))  # json.dump: slow Python encoder
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(tmp, path)

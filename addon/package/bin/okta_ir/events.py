@@ -6,24 +6,29 @@ Times are always read as UTC; nothing here consults the process time zone.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import deque
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 from urllib.parse import urlsplit
 
-from okta_ir.errors import ConfigError
+from okta_ir.errors import ConfigError, InvalidResponseError
 
 __all__ = [
     "ORG_FIELD",
+    "EventBatch",
     "RecentUuids",
+    "Selection",
     "format_okta_time",
     "org_label",
     "parse_time_arg",
     "parse_timestamp",
     "published_epoch",
+    "split_json_array",
     "stamp_org",
+    "stamped_json_lines",
 ]
 
 ORG_FIELD = "okta_org"
@@ -33,6 +38,8 @@ _TIMESTAMP = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?"
     r"\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?\Z"
 )
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
 _RELATIVE = re.compile(r"(\d+)\s*([smhd])\Z")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -112,6 +119,88 @@ def stamp_org(events: Sequence[dict[str, Any]], org: str) -> None:
         event[ORG_FIELD] = org
 
 
+def _skip_whitespace(text: str, index: int) -> int:
+    match = _WHITESPACE.match(text, index)
+    return match.end() if match else index
+
+
+def split_json_array(body: bytes) -> tuple[list[Any], list[str]]:
+    """Parse a JSON array body into its items and each item's exact JSON text, in one pass.
+
+    The texts let a sink write events as Okta sent them instead of encoding them again.
+    Raises InvalidResponseError when the body is not one complete JSON array (e.g. truncated).
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidResponseError("the System Log answer is not UTF-8 text") from None
+    raw_decode, skip = _DECODER.raw_decode, _skip_whitespace
+    items: list[Any] = []
+    texts: list[str] = []
+    try:
+        index = skip(text, 0)
+        if text[index] != "[":
+            raise InvalidResponseError("expected a JSON array from the System Log")
+        index = skip(text, index + 1)
+        if text[index] == "]":
+            end = index + 1
+        else:
+            while True:
+                item, end = raw_decode(text, index)
+                items.append(item)
+                texts.append(text[index:end])
+                if text[end] != ",":  # compact JSON: the comma follows at once
+                    end = skip(text, end)
+                if text[end] == ",":
+                    index = end + 1
+                    if text[index] in " \t\n\r":
+                        index = skip(text, index)
+                    continue
+                if text[end] != "]":
+                    raise InvalidResponseError("malformed JSON array from the System Log")
+                end += 1
+                break
+    except (IndexError, ValueError):
+        raise InvalidResponseError(f"invalid or truncated JSON ({len(body)} bytes)") from None
+    if skip(text, end) != len(text):
+        raise InvalidResponseError("unexpected data after the JSON array from the System Log")
+    return items, texts
+
+
+def stamped_json_lines(events: Sequence[dict[str, Any]], texts: Sequence[str], org: str) -> list[str]:
+    """One JSON line per event: its original text with ``okta_org`` added first.
+
+    Call before ``stamp_org``. Events whose text cannot take the prefix (empty object, already an
+    ``okta_org``, line breaks inside) are encoded again, with the org.
+    """
+    prefix = '{"' + ORG_FIELD + '":' + json.dumps(org) + ","
+    lines = []
+    for event, text in zip(events, texts):
+        if event and ORG_FIELD not in event and "\n" not in text and "\r" not in text:
+            lines.append(prefix + text[1:])
+        else:
+            lines.append(json.dumps({**event, ORG_FIELD: org}, separators=(",", ":"), ensure_ascii=False))
+    return lines
+
+
+class EventBatch(list):
+    """A batch of event dicts that may also carry ``json_lines``: each event as one JSON line."""
+
+    def __init__(self, events: Sequence[dict[str, Any]], json_lines: Optional[list[str]] = None) -> None:
+        super().__init__(events)
+        self.json_lines = json_lines
+
+
+class Selection(NamedTuple):
+    """What ``RecentUuids.select_new`` keeps of a page."""
+
+    events: list[dict[str, Any]]
+    uuids: list[Any]
+    duplicates: int
+    malformed: int
+    positions: Optional[list[int]]  # indices of the kept items in the page; None: all of them
+
+
 class RecentUuids:
     """The most recently delivered event uuids, bounded to ``capacity`` (oldest forgotten first)."""
 
@@ -132,10 +221,15 @@ class RecentUuids:
     def add(self, uuids: Iterable[Any]) -> None:
         """Remember delivered uuids (non-strings are ignored: they cannot be deduplicated)."""
         order, members = self._order, self._set
-        for uuid in uuids:
-            if isinstance(uuid, str) and uuid not in members:
-                members.add(uuid)
-                order.append(uuid)
+        batch = [uuid for uuid in uuids if isinstance(uuid, str)]
+        if members.isdisjoint(batch) and len(set(batch)) == len(batch):
+            members.update(batch)
+            order.extend(batch)
+        else:
+            for uuid in batch:
+                if uuid not in members:
+                    members.add(uuid)
+                    order.append(uuid)
         while len(order) > self.capacity:
             members.discard(order.popleft())
 
@@ -143,28 +237,28 @@ class RecentUuids:
         """The remembered uuids, oldest first (what a checkpoint stores)."""
         return tuple(self._order)
 
-    def select_new(self, items: Sequence[Any]) -> tuple[list[dict[str, Any]], list[Any], int, int]:
+    def select_new(self, items: Sequence[Any]) -> Selection:
         """Split a page into events not delivered yet.
 
-        Returns ``(events, uuids, duplicates, malformed)``: events and their uuids in page order,
-        the number of duplicates dropped (already delivered, or repeated within the page), and the
-        number of items dropped because they are not JSON objects. Events without a string uuid are
-        kept (they cannot be deduplicated).
+        Events and their uuids come in page order, with the number of duplicates dropped (already
+        delivered, or repeated within the page) and of items dropped for not being JSON objects.
+        Events without a string uuid are kept (they cannot be deduplicated).
         """
         try:
             uuids = [item.get("uuid") for item in items]
             if self._set.isdisjoint(uuids) and len(set(uuids)) == len(uuids):
-                return list(items), uuids, 0, 0
+                return Selection(list(items), uuids, 0, 0, None)
         except (AttributeError, TypeError):
             pass
         return self._select_slow(items)
 
-    def _select_slow(self, items: Sequence[Any]) -> tuple[list[dict[str, Any]], list[Any], int, int]:
+    def _select_slow(self, items: Sequence[Any]) -> Selection:
         events: list[dict[str, Any]] = []
         uuids: list[Any] = []
+        positions: list[int] = []
         page_seen: set[str] = set()
         duplicates = malformed = 0
-        for item in items:
+        for position, item in enumerate(items):
             if not isinstance(item, dict):
                 malformed += 1
                 continue
@@ -178,4 +272,5 @@ class RecentUuids:
                 uuid = None
             events.append(item)
             uuids.append(uuid)
-        return events, uuids, duplicates, malformed
+            positions.append(position)
+        return Selection(events, uuids, duplicates, malformed, positions)

@@ -79,11 +79,18 @@ class JsonlSink:
         return size - keep
 
     def write_batch(self, events: Sequence[dict[str, Any]]) -> None:
-        """Append the events, one per line; returns once they are on disk."""
+        """Append the events, one per line; returns once they are on disk.
+
+        When ``events`` carries ``json_lines`` (an EventBatch from the poller) those texts are written
+        as they are; otherwise each event is encoded.
+        """
         if not events:
             return
-        encode = self._encode
-        text = "\n".join([encode(event) for event in events]) + "\n"
+        lines = getattr(events, "json_lines", None)
+        if lines is None or len(lines) != len(events):
+            encode = self._encode
+            lines = [encode(event) for event in events]
+        text = "\n".join(lines) + "\n"
         # Lone surrogates only occur inside JSON strings, where "\udXXX" is their valid escape.
         data = text.encode("utf-8", "backslashreplace")
         try:

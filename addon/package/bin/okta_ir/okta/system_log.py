@@ -23,8 +23,18 @@ from typing import Any, Callable, Optional, Protocol
 from urllib.parse import urlencode, urlsplit
 
 from okta_ir.checkpoint import Checkpoint, CheckpointStore
-from okta_ir.errors import CheckpointError, ConfigError, UnsafeLinkError
-from okta_ir.events import RecentUuids, format_okta_time, org_label, parse_timestamp, stamp_org
+from okta_ir.errors import CheckpointError, ConfigError, InvalidResponseError, UnsafeLinkError
+from okta_ir.events import (
+    EventBatch,
+    RecentUuids,
+    format_okta_time,
+    org_label,
+    parse_timestamp,
+    split_json_array,
+    stamp_org,
+    stamped_json_lines,
+)
+from okta_ir.okta.links import parse_links
 from okta_ir.okta.orgurl import origin_of
 
 __all__ = ["LOGS_PATH", "EventSink", "PollStats", "SystemLogPoller", "stop_on_signals"]
@@ -66,7 +76,7 @@ class PollStats:
     pages: int = 0
     empty_pages: int = 0
     recovered: int = 0
-    retries: int = 0
+    refetches: int = 0  # pages fetched again because their body was cut short
     started: float = 0.0
     elapsed: float = 0.0
     done: bool = False
@@ -87,7 +97,11 @@ class _Position:
 
 
 class SystemLogPoller:
-    """Poll ``/api/v1/logs`` of one org into a sink, checkpointing under ``key`` in ``store``."""
+    """Poll ``/api/v1/logs`` of one org into a sink, checkpointing under ``key`` in ``store``.
+
+    ``client`` is an OktaClient (or anything with ``org_url`` and ``request(method, url)`` returning
+    an httpx.Response after its own retries). ``sleep`` paces empty polls (default: waits on ``stop``).
+    """
 
     def __init__(
         self,
@@ -105,6 +119,7 @@ class SystemLogPoller:
         sleep: Optional[Callable[[float], object]] = None,
         clock: Callable[[], float] = time.time,
         boundary_size: Optional[int] = None,
+        body_attempts: int = 4,
     ) -> None:
         if not 1 <= limit <= 1000:
             raise ConfigError(f"limit must be between 1 and 1000 (got {limit})")
@@ -121,6 +136,7 @@ class SystemLogPoller:
         self._sleep = sleep if sleep is not None else self.stop.wait
         self._clock = clock
         self.boundary_size = boundary_size or max(2 * limit, 1000)
+        self.body_attempts = max(1, body_attempts)
         self.org_url = str(client.org_url).rstrip("/")
         self.org = org_label(self.org_url)
         now = clock()
@@ -228,6 +244,29 @@ class SystemLogPoller:
         )
         self._save(position)
 
+    def _fetch(self, url: str, stats: PollStats) -> tuple[list[Any], list[str], Optional[str]]:
+        """One page: its items, each item's JSON text, and the ``next`` link.
+
+        The client retries 429, 5xx and broken connections; a 200 whose body is cut short is
+        fetched again here (the client hands over the raw body so events are parsed only once).
+        """
+        for attempt in range(1, self.body_attempts + 1):
+            response = self.client.request("GET", url)
+            try:
+                items, texts = split_json_array(response.content)
+            except InvalidResponseError as exc:
+                if attempt == self.body_attempts:
+                    raise InvalidResponseError(
+                        f"{exc} on GET {LOGS_PATH} after {attempt} attempts: Okta or a proxy cut the answer; "
+                        "retry later"
+                    ) from None
+                log.info("GET %s -> %s; fetching the page again (%d)", LOGS_PATH, exc, attempt)
+                stats.refetches += 1
+                self._sleep(min(8.0, 0.25 * 2**attempt))
+                continue
+            return items, texts, parse_links(response.headers.get_list("link")).get("next")
+        raise AssertionError("unreachable")  # pragma: no cover
+
     # -- the loop --------------------------------------------------------------------------------
 
     def run(
@@ -260,34 +299,36 @@ class SystemLogPoller:
         try:
             while not self.stop.is_set():
                 url = position.cursor or self._initial_url()
-                page = self.client.get_page(url)
+                items, texts, next_url = self._fetch(url, stats)
                 stats.pages += 1
-                next_url: Optional[str] = page.next_url
                 if next_url is not None:
                     self._check_on_org(next_url, "the next link")
-                events, uuids, duplicates, malformed = position.recent.select_new(page.items)
+                events, uuids, duplicates, malformed, positions = position.recent.select_new(items)
                 stats.duplicates += duplicates
                 stats.malformed += malformed
                 if malformed:
                     log.warning("dropped %d page items that are not JSON objects", malformed)
+                if positions is not None:
+                    texts = [texts[index] for index in positions]
                 room = None if max_events is None else max_events - stats.events
                 trimmed = room is not None and len(events) > room
                 if trimmed:  # the rest of this page comes on the next run: stay on this page
-                    events, uuids = events[:room], uuids[:room]
+                    events, uuids, texts = events[:room], uuids[:room], texts[:room]
                     after, done = url, False
                 else:
                     after, done = (next_url or url), (next_url is None and self.until is not None)
                 if events:
-                    stamp_org(events, self.org)
+                    batch = EventBatch(events, stamped_json_lines(events, texts, self.org))
+                    stamp_org(batch, self.org)
                     self._save(position, ([u for u in uuids if isinstance(u, str)], after, done))
                     dirty = False  # the intent covers all before it; if the write fails it must stay
-                    sink.write_batch(events)
+                    sink.write_batch(batch)
                     stats.events += len(events)
                     position.recent.add(uuids)
                 moved = after != position.cursor or done != position.done
                 position.cursor, position.done = after, done
                 dirty = dirty or moved or bool(events)
-                if not page.items:
+                if not items:
                     stats.empty_pages += 1
                 if progress is not None:
                     stats.elapsed = self._clock() - stats.started
@@ -302,7 +343,7 @@ class SystemLogPoller:
                     log.warning("Okta sent no next link in polling mode; stopping at the current page")
                     stats.reason = "no_next"
                     break
-                caught_up = not self.until and (not page.items or (not events and next_url == url))
+                caught_up = not self.until and (not items or (not events and next_url == url))
                 if dirty and not events:
                     self._save(position)  # nothing written (no intent saved): record the new cursor now
                     dirty = False
@@ -317,15 +358,8 @@ class SystemLogPoller:
                 self._save(position)
             stats.done = position.done
             stats.stopped = stats.reason == "stopped"
-            stats.retries = _client_retries(self.client)
             stats.elapsed = self._clock() - stats.started
         return stats
-
-
-def _client_retries(client: Any) -> int:
-    stats = getattr(client, "stats", None)
-    value = getattr(stats, "retries", 0) if stats is not None else 0
-    return value if isinstance(value, int) else 0
 
 
 def _parse_bound(name: str, value: str) -> float:
