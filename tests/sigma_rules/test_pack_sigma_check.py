@@ -10,8 +10,7 @@ from sigma.collection import SigmaCollection
 from sigma.plugins import InstalledSigmaPlugins
 from sigma.validation import SigmaValidator
 from sigma.validators.core.tags import InvalidNamespaceTagIssue
-
-from .pack import RULES_DIR, rule_files
+from sigma_pack import RULES_DIR, rule_files
 
 # attacktag / d3_fendtag need MITRE data from the internet; namespace_tag knows only SigmaHQ's closed
 # list of tag namespaces (attack, car, cve, d3fend, detection, stp, tlp) and so refuses the pack's

@@ -10,11 +10,7 @@ import pytest
 import yaml
 from sigma.correlations import SigmaCorrelationRule
 from sigma.rule import SigmaRule
-
-from detections.engine import HuntEngine
-from detections.rules import load_rules, stage
-
-from .pack import (
+from sigma_pack import (
     RULES_DIR,
     STAGE_DIRS,
     STAGES,
@@ -25,6 +21,9 @@ from .pack import (
     read_jsonl,
     rule_files,
 )
+
+from detections.engine import HuntEngine
+from detections.rules import load_rules, stage
 
 RULES = rule_files()
 IDS = [str(p.relative_to(RULES_DIR)) for p in RULES]

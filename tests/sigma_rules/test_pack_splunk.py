@@ -6,11 +6,10 @@ import json
 import re
 
 from sigma.correlations import SigmaCorrelationRule
+from sigma_pack import RULES_DIR, rule_files
 
 from detections.rules import load_rules, stage
 from detections.splunk import compile_rules, macros_conf, savedsearches_conf
-
-from .pack import RULES_DIR, rule_files
 
 
 def _compiled():
