@@ -3,6 +3,7 @@ and the wall time of one alert action run as splunkd runs it (subprocess). Bound
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import json
@@ -26,10 +27,8 @@ def _validation_rate() -> float:
     values = [f"user{i}@example.com" for i in range(5000)] + ["../../x", "a\r\nb", "x" * 2000, "me"] * 1250
     started = time.perf_counter()
     for value in values:
-        try:
+        with contextlib.suppress(ContainmentRefused):
             parse_user_ref(value)
-        except ContainmentRefused:
-            pass
     return len(values) / (time.perf_counter() - started)
 
 
@@ -106,7 +105,7 @@ def _alert_subprocess(running: Any, login: str) -> float:
 
 
 def run() -> dict[str, Any]:
-    """Figures: validations/s, median ms per suspend / no-change / block on 900 gateways, alert run wall ms."""
+    """Validations/s; median ms per suspend, no-change, block on a 900-entry zone; alert run wall ms."""
     figures: dict[str, Any] = {"user_ref_validations_per_s": round(_validation_rate())}
     _on_simulator(figures)
     return figures
