@@ -79,3 +79,21 @@ def test_recover_answers_none():
 
 def test_xml_escape():
     assert xml_escape('a&b<c>"d') == "a&amp;b&lt;c&gt;&quot;d"
+
+
+def test_time_of_canonical_and_other_published_forms():
+    from okta_ir.events import published_epoch
+
+    events = [
+        {"published": "2026-11-24T10:00:00.123Z"},
+        {"published": "2026-11-24T10:00:00.999Z"},
+        {"published": "2026-11-24T10:00:00Z"},
+        {"published": "2026-11-24 10:00:00.5+01:00"},
+        {"published": "2017-09-31T10:00:00.000Z"},  # impossible date: no <time>
+        {"published": "2026-11-24T10:00:00.12xZ"},
+    ]
+    raw, _ = _stream([events])
+    times = [e.findtext("time") for e in ET.fromstring(raw).findall("event")]
+    expected = [None if published_epoch(e) is None else f"{published_epoch(e):.3f}" for e in events]
+    assert times == expected
+    assert times[:5] == ["1795514400.123", "1795514400.999", "1795514400.000", "1795510800.500", None]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import IO, Any, Optional
 
-from okta_ir.events import published_epoch
+from okta_ir.events import parse_timestamp, published_epoch
 
 __all__ = ["SOURCETYPE", "XmlEventStream", "close_stream", "open_stream", "xml_escape"]
 
@@ -26,6 +26,15 @@ _INVALID_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
 
 def _json_escape_char(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group(0)):04x}"
+
+
+def _encodable(text: str) -> bool:
+    """False when ``text`` holds a lone surrogate (UTF-8 cannot encode it; XML 1.0 forbids it)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def xml_escape(text: str) -> str:
@@ -65,7 +74,9 @@ class XmlEventStream:
         stanza: Optional[str] = None,
     ) -> None:
         self._out = out
-        self._encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+        # events come from JSON, so they cannot be circular: skip the per-container marker bookkeeping
+        encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+        self._encode = encoder.encode
         stanza_attr = f' stanza="{xml_escape(stanza)}"' if stanza else ""
         self._open = f"<event{stanza_attr}>"
         tail = f"<sourcetype>{xml_escape(sourcetype)}</sourcetype>"
@@ -76,7 +87,24 @@ class XmlEventStream:
         if host:
             tail += f"<host>{xml_escape(host)}</host>"
         self._tail = tail + "<data>"
+        self._seconds: dict[str, float] = {}
         self.events_written = 0
+
+    def _epoch(self, event: dict[str, Any]) -> Optional[float]:
+        """``published`` as epoch seconds; Okta's canonical ``YYYY-MM-DDTHH:MM:SS.mmmZ`` without regex."""
+        published = event.get("published") if isinstance(event, dict) else None
+        if isinstance(published, str) and len(published) == 24 and published[19::4] == ".Z":
+            head, millis = published[:19], published[20:23]
+            base = self._seconds.get(head)
+            if base is None:
+                base = parse_timestamp(head + "Z")
+                if base is None or not millis.isdigit():
+                    return published_epoch(event)
+                if len(self._seconds) > 4096:
+                    self._seconds.clear()
+                self._seconds[head] = base
+            return base + int(millis) / 1000.0
+        return published_epoch(event)
 
     def write_batch(self, events: Sequence[dict[str, Any]]) -> None:
         """Write the events as one chunk of ``<event>`` elements and flush."""
