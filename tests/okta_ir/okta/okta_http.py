@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Optional
@@ -148,3 +149,58 @@ def form_of(request: httpx.Request) -> dict[str, str]:
 
 def json_response(status: int, body: Any = None, headers: Optional[dict[str, str]] = None) -> httpx.Response:
     return httpx.Response(status, json=body, headers=headers or {})
+
+
+def okta_error(
+    status: int, code: str, summary: str, causes: tuple[str, ...] = (), headers=None
+) -> httpx.Response:
+    body = {
+        "errorCode": code,
+        "errorSummary": summary,
+        "errorLink": code,
+        "errorId": "oaeTEST123",
+        "errorCauses": [{"errorSummary": c} for c in causes],
+    }
+    return httpx.Response(status, json=body, headers=headers or {})
+
+
+class BucketServer:
+    """An Okta-like bucket: `limit` per 60 s window starting at the first request, Reset = window end,
+    a per-credential cap of `limit * token_share` (as Okta enforces), Date floored to whole seconds."""
+
+    def __init__(
+        self,
+        clock: FakeClock,
+        limit: int = 120,
+        token_share: float = 0.5,
+        latency: float = 0.2,
+        others_per_window: int = 0,
+    ) -> None:
+        self.clock, self.limit, self.token_cap, self.latency = clock, limit, int(limit * token_share), latency
+        self.others_per_window = others_per_window
+        self.window_end = -1.0
+        self.total = self.ours = 0
+        self.ok = 0
+        self.throttled = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.clock.now += self.latency
+        now = self.clock.now
+        if now >= self.window_end:
+            self.window_end = now + 60.0
+            self.total, self.ours = self.others_per_window, 0
+        reset = str(math.ceil(self.window_end))
+        headers = {"Date": http_date(now), "X-Rate-Limit-Limit": str(self.limit), "X-Rate-Limit-Reset": reset}
+        if self.total >= self.limit or self.ours >= self.token_cap:
+            self.throttled += 1
+            headers["X-Rate-Limit-Remaining"] = "0"
+            return okta_error(
+                429, "E0000047", "API call exceeded rate limit due to too many requests.", headers=headers
+            )
+        self.total += 1
+        self.ours += 1
+        self.ok += 1
+        headers["X-Rate-Limit-Remaining"] = str(self.limit - self.total)
+        after = f"c{self.ok}"
+        headers["Link"] = f'<{ORG}/api/v1/logs?after={after}>; rel="next"'
+        return httpx.Response(200, json=[{"uuid": after}], headers=headers)

@@ -241,3 +241,17 @@ def test_public_jwk_round_trips_through_cryptography() -> None:
     key = load_private_key(pem(RSA_KEY, "pkcs1"))
     numbers = public_from_jwk(key.public_jwk()).public_numbers()
     assert numbers == RSA_KEY.public_key().public_numbers()
+
+
+@pytest.mark.parametrize("mangle", ["spaces", "escaped", "crlf", "no_breaks"])
+def test_pem_pasted_into_a_one_line_field_still_loads(mangle: str) -> None:
+    for crypto, fmt in ((RSA_KEY, "pkcs1"), (EC_KEY, "pkcs8")):
+        text = pem(crypto, fmt)
+        lines = text.strip().splitlines()
+        mangled = {
+            "spaces": " ".join(lines),
+            "escaped": "\\n".join(lines),
+            "crlf": "\r\n".join(lines) + "\r\n",
+            "no_breaks": lines[0] + "".join(lines[1:-1]) + lines[-1],
+        }[mangle]
+        _check_signs_verifiably(load_private_key(mangled), crypto)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from typing import Any, Optional
 
@@ -29,6 +30,7 @@ __all__ = [
     "jwk_thumbprint",
     "key_from_jwk",
     "load_private_key",
+    "normalize_pem",
     "verify_signature",
 ]
 
@@ -233,8 +235,28 @@ def _describe(exc: BaseException) -> str:
     return type(exc).__name__ if not str(exc) or len(str(exc)) > 80 else str(exc)
 
 
+_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
+
+
+def normalize_pem(text: str) -> str:
+    """Re-wrap a PEM block whose line breaks were lost or escaped (pasted into a one-line field).
+
+    Literal ``\\n`` sequences become newlines, the base64 body is re-wrapped at 64 characters;
+    blocks with RFC 1421 headers (``Proc-Type:``) are left as they are.
+    """
+    text = text.replace("\\r\\n", "\n").replace("\\n", "\n").strip()
+    match = _PEM_BLOCK.search(text)
+    if match is None or ":" in match.group(2):
+        return text
+    body = "".join(match.group(2).split())
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    label = match.group(1)
+    return "\n".join([f"-----BEGIN {label}-----", *lines, f"-----END {label}-----"]) + "\n"
+
+
 def _load_pem(text: str) -> SigningKey:
     """RSA (PKCS#1 / PKCS#8) or EC (SEC1 / PKCS#8) private key from PEM text."""
+    text = normalize_pem(text)
     data = text.encode("ascii", "replace")
     if "ENCRYPTED" in text:
         raise ConfigError(
