@@ -4,11 +4,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REFERENCE, okta_event
 
 from detections.engine import HuntEngine
 from detections.errors import HuntInputError, RuleConversionError, UnknownFieldError
 from detections.rules import load_rules
+from tests.detections.okta_events import REFERENCE, okta_event
 
 BASE = """
 title: Failed sign-in
