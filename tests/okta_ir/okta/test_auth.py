@@ -360,6 +360,8 @@ def test_token_endpoint_5xx_is_retried_by_the_client() -> None:
     )
     assert client.get_page("/api/v1/logs").items == [{"uuid": "u1"}]
     assert len(seen) == 3 and len(clock.sleeps) == 1
+    first, second = (verify_jws(form_of(r)["client_assertion"], EC_KEY.public_key())[1] for r in seen[:2])
+    assert first["jti"] != second["jti"]  # a retried token request never replays its assertion
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,9 @@ class AuthContext:
     """What an Auth needs from its client: the org, a way to POST to the token endpoint, the clock."""
 
     org_url: str
-    post_form: Callable[[str, dict[str, str], dict[str, str]], httpx.Response]  # (url, headers, form)
+    # post_form(url, build): ``build()`` returns fresh (headers, form) for each attempt, so a retried
+    # token request never replays a client assertion or DPoP proof (their jti must be unique).
+    post_form: Callable[[str, Callable[[], tuple[dict[str, str], dict[str, str]]]], httpx.Response]
     clock: Callable[[], float]
 
 
@@ -173,7 +175,8 @@ class PrivateKeyJwtAuth(Auth):
 
     def _fetch_token(self, ctx: AuthContext) -> _Token:
         url = self.token_url(ctx.org_url)
-        for attempt in range(2):
+
+        def build() -> tuple[dict[str, str], dict[str, str]]:
             now = ctx.clock()
             form = {
                 "grant_type": "client_credentials",
@@ -184,12 +187,15 @@ class PrivateKeyJwtAuth(Auth):
             headers = {"Accept": "application/json"}
             if self._prover is not None:
                 headers["DPoP"] = self._prover.proof("POST", url, now=now, nonce=self._token_nonce)
-            response = ctx.post_form(url, headers, form)
+            return headers, form
+
+        for attempt in range(2):
+            response = ctx.post_form(url, build)
             nonce = response.headers.get("dpop-nonce")
             if nonce:
                 self._token_nonce = nonce
             if response.status_code == 200:
-                return self._parse_token(response, now)
+                return self._parse_token(response, ctx.clock())
             body = parse_error_body(response)
             if body.code == "use_dpop_nonce" and self._prover is not None and nonce and attempt == 0:
                 log.debug("token endpoint asked for a DPoP nonce; retrying once with it")

@@ -228,8 +228,8 @@ class OktaClient:
         path = _path_of(url)
         used_auth_retries: list[str] = []
 
-        def headers() -> dict[str, str]:
-            return self.auth.headers(method, url, self._auth_ctx)
+        def prepare() -> tuple[dict[str, str], Optional[dict[str, str]]]:
+            return self.auth.headers(method, url, self._auth_ctx), None
 
         def on_final(response: httpx.Response) -> Optional[str]:
             self.auth.observe(response)
@@ -247,18 +247,22 @@ class OktaClient:
         return self._send(
             method,
             url,
-            headers=headers,
+            prepare=prepare,
             params=params,
             json_body=json_body,
-            form=None,
             expected=tuple(expected),
             parse=parse,
             on_final=on_final,
             error=error,
         )
 
-    def _post_token_form(self, url: str, headers: dict[str, str], form: dict[str, str]) -> httpx.Response:
-        """POST to the token endpoint with the same retries; returns any non-retryable answer to the Auth."""
+    def _post_token_form(
+        self, url: str, build: Callable[[], tuple[dict[str, str], dict[str, str]]]
+    ) -> httpx.Response:
+        """POST to the token endpoint with the same retries; returns any non-retryable answer to the Auth.
+
+        ``build()`` is called for every attempt: each carries a fresh client assertion and DPoP proof.
+        """
         scopes = getattr(self.auth, "scopes", ())
 
         def error(response: httpx.Response, reset_in: Optional[float]) -> OktaError:
@@ -267,10 +271,9 @@ class OktaClient:
         response, _ = self._send(
             "POST",
             url,
-            headers=lambda: dict(headers),
+            prepare=build,
             params=None,
             json_body=None,
-            form=form,
             expected=None,
             parse=None,
             on_final=lambda r: None,
@@ -283,16 +286,18 @@ class OktaClient:
         method: str,
         url: str,
         *,
-        headers: Callable[[], dict[str, str]],
+        prepare: Callable[[], tuple[dict[str, str], Optional[dict[str, str]]]],
         params: _Params,
         json_body: Any,
-        form: Optional[dict[str, str]],
         expected: Optional[tuple[int, ...]],
         parse: Optional[Callable[[httpx.Response], Any]],
         on_final: Callable[[httpx.Response], Optional[str]],
         error: Callable[[httpx.Response, Optional[float]], OktaError],
     ) -> tuple[httpx.Response, Any]:
-        """The retry loop. ``expected`` None: return every non-retryable answer (token endpoint)."""
+        """The retry loop. ``prepare()`` gives each attempt's (headers, form body).
+
+        ``expected`` None: return every non-retryable answer (token endpoint).
+        """
         path = _path_of(url)
         bucket = bucket_for(path)
         budget = RetryBudget(self.settings.max_retries, self.settings.max_retry_seconds, self._clock)
@@ -301,10 +306,11 @@ class OktaClient:
             if pause > 0:
                 log.info("rate-limit share used on %s: pausing %.1f s until the window resets", bucket, pause)
                 self._sleep(pause)
+            headers, form = prepare()
             started = self._clock()
             try:
                 response = self._http.request(
-                    method, url, params=params, json=json_body, data=form, headers=headers()
+                    method, url, params=params, json=json_body, data=form, headers=headers
                 )
             except httpx.TransportError as exc:
                 delay = full_jitter_delay(budget.retries, self._rng)
