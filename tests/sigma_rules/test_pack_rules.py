@@ -43,7 +43,7 @@ def _output_rules(rule_file: Path) -> list[Any]:
     return list(load_rules(rule_file).get_output_rules())
 
 
-def test_the_pack_covers_every_stage_directory():
+def test_the_pack_covers_every_stage_directory() -> None:
     assert {p.parent.name for p in RULES} == set(STAGE_DIRS)
     assert len(RULES) >= 29
     kept = {".yml", ".jsonl", ".json"}
@@ -53,7 +53,7 @@ def test_the_pack_covers_every_stage_directory():
 
 
 @pytest.mark.parametrize("rule_file", RULES, ids=IDS)
-def test_rule_has_its_test_files(rule_file: Path):
+def test_rule_has_its_test_files(rule_file: Path) -> None:
     for suffix in ("match.jsonl", "nomatch.jsonl", "expect.json"):
         assert companion(rule_file, suffix).is_file(), f"{rule_file.name}: missing {suffix}"
     assert read_jsonl(companion(rule_file, "match.jsonl")), "match file is empty"
@@ -64,7 +64,7 @@ def test_rule_has_its_test_files(rule_file: Path):
     assert expect["nomatch"] == []
 
 
-def test_no_orphan_test_files():
+def test_no_orphan_test_files() -> None:
     rules = {p.with_suffix("") for p in RULES}
     for data in list(RULES_DIR.rglob("*.jsonl")) + list(RULES_DIR.rglob("*.expect.json")):
         stem = data.name.split(".", 1)[0]
@@ -72,7 +72,7 @@ def test_no_orphan_test_files():
 
 
 @pytest.mark.parametrize("rule_file", RULES, ids=IDS)
-def test_rule_fires_exactly_on_its_match_events(rule_file: Path):
+def test_rule_fires_exactly_on_its_match_events(rule_file: Path) -> None:
     events = read_jsonl(companion(rule_file, "match.jsonl"))
     findings = _run(rule_file, events)
     expected = expected_outcomes(read_expect(rule_file)["match"])
@@ -86,20 +86,20 @@ def test_rule_fires_exactly_on_its_match_events(rule_file: Path):
 
 
 @pytest.mark.parametrize("rule_file", RULES, ids=IDS)
-def test_rule_stays_silent_on_its_near_misses(rule_file: Path):
+def test_rule_stays_silent_on_its_near_misses(rule_file: Path) -> None:
     events = read_jsonl(companion(rule_file, "nomatch.jsonl"))
     assert _run(rule_file, events) == []
 
 
 @pytest.mark.parametrize("rule_file", RULES, ids=IDS)
-def test_expected_rule_ids_are_the_files_output_rules(rule_file: Path):
+def test_expected_rule_ids_are_the_files_output_rules(rule_file: Path) -> None:
     outputs = {str(r.id) for r in _output_rules(rule_file)}
     named = {e["rule_id"] for e in read_expect(rule_file)["match"]}
     assert named == outputs
 
 
 @pytest.mark.parametrize("rule_file", RULES, ids=IDS)
-def test_match_events_are_full_shape_okta_events(rule_file: Path):
+def test_match_events_are_full_shape_okta_events(rule_file: Path) -> None:
     for suffix in ("match.jsonl", "nomatch.jsonl"):
         for event in read_jsonl(companion(rule_file, suffix)):
             assert {"uuid", "published", "eventType", "actor", "client", "outcome", "target",
@@ -109,7 +109,7 @@ def test_match_events_are_full_shape_okta_events(rule_file: Path):
             assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", event["uuid"])
 
 
-def test_event_uuids_are_unique_across_the_pack():
+def test_event_uuids_are_unique_across_the_pack() -> None:
     seen: dict[str, str] = {}
     for rule_file in RULES:
         for suffix in ("match.jsonl", "nomatch.jsonl"):
@@ -120,7 +120,7 @@ def test_event_uuids_are_unique_across_the_pack():
 
 
 @pytest.mark.parametrize("rule_file", RULES, ids=IDS)
-def test_rule_metadata(rule_file: Path):
+def test_rule_metadata(rule_file: Path) -> None:
     documents = list(yaml.safe_load_all(rule_file.read_text(encoding="utf-8")))
     for doc in documents:
         for key in ("title", "id", "name", "status", "description", "references", "author", "date", "level",
@@ -149,7 +149,7 @@ def test_rule_metadata(rule_file: Path):
         assert isinstance(rule, SigmaRule)
 
 
-def test_ids_names_and_titles_are_unique_across_the_pack():
+def test_ids_names_and_titles_are_unique_across_the_pack() -> None:
     collection = load_rules(RULES_DIR)
     ids = [str(r.id) for r in collection.rules]
     names = [r.name for r in collection.rules]
@@ -159,7 +159,7 @@ def test_ids_names_and_titles_are_unique_across_the_pack():
     assert len(set(titles)) == len(titles)
 
 
-def test_readme_table_lists_every_rule_with_its_title():
+def test_readme_table_lists_every_rule_with_its_title() -> None:
     readme = (RULES_DIR / "README.md").read_text(encoding="utf-8")
     for rule_file in RULES:
         [rule] = _output_rules(rule_file)

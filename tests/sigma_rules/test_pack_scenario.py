@@ -101,13 +101,13 @@ def expected_titles(facts: ScenarioFacts, events: list[dict[str, Any]]) -> set[s
     return titles
 
 
-def test_guide_trips_the_expected_rules_in_every_stage(guide):
+def test_guide_trips_the_expected_rules_in_every_stage(guide: Hunt) -> None:
     findings, facts, _, parsed = guide
     assert {f.title for f in findings} == expected_titles(facts, parsed)
     assert {f.stage for f in findings} == set(STAGES)
 
 
-def test_guide_findings_hold_only_the_attackers_events(guide):
+def test_guide_findings_hold_only_the_attackers_events(guide: Hunt) -> None:
     findings, facts, events, _ = guide
     assert events and set(events) == {u for f in findings for u in f.event_uuids}
     for finding in findings:
@@ -121,7 +121,7 @@ def test_guide_findings_hold_only_the_attackers_events(guide):
             assert ips <= set(facts.attacker_ips), finding.title
 
 
-def test_guide_correlations_point_at_the_attacker(guide):
+def test_guide_correlations_point_at_the_attacker(guide: Hunt) -> None:
     findings, facts, _, _ = guide
     by_title = _by_title(findings)
     groups = {t: [f.group for f in fs] for t, fs in by_title.items() if fs[0].kind == "correlation"}
@@ -138,7 +138,7 @@ def test_guide_correlations_point_at_the_attacker(guide):
     assert groups["Okta Session Used From Several IP Addresses"] == [session]
 
 
-def test_guide_escalation_is_the_compromised_users_doing(guide):
+def test_guide_escalation_is_the_compromised_users_doing(guide: Hunt) -> None:
     findings, facts, events, _ = guide
     for finding in findings:
         if finding.stage in ("foothold_escalation", "mission"):
@@ -146,6 +146,6 @@ def test_guide_escalation_is_the_compromised_users_doing(guide):
             assert actors == {facts.compromised_login}, finding.title
 
 
-def test_background_traffic_raises_nothing():
+def test_background_traffic_raises_nothing() -> None:
     findings, _, _, _ = _hunt("background")
     assert [(f.title, f.group, f.count) for f in findings] == []

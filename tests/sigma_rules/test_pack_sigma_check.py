@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from sigma.collection import SigmaCollection
 from sigma.plugins import InstalledSigmaPlugins
@@ -22,7 +23,7 @@ def _collection() -> SigmaCollection:
     return SigmaCollection.load_ruleset([str(p) for p in rule_files()], collect_errors=True)
 
 
-def test_sigma_cli_check_is_clean():
+def test_sigma_cli_check_is_clean() -> None:
     sigma = Path(sys.executable).with_name("sigma")
     args = [str(sigma), "check", "--fail-on-error", "--fail-on-issues"]
     for name in EXCLUDED:
@@ -33,18 +34,19 @@ def test_sigma_cli_check_is_clean():
     assert "Found 0 errors, 0 condition errors and 0 issues." in done.stdout
 
 
-def test_every_validator_but_the_excluded_passes_with_no_parse_errors():
+def test_every_validator_but_the_excluded_passes_with_no_parse_errors() -> None:
     collection = _collection()
     assert [r for r in collection.rules if r.errors] == []
-    validators = InstalledSigmaPlugins.autodiscover().validators
+    validators: dict[str, Any] = InstalledSigmaPlugins.autodiscover().validators  # name -> validator class
     assert set(EXCLUDED) <= set(validators)
     validator = SigmaValidator([v for name, v in validators.items() if name not in EXCLUDED])
-    assert list(validator.validate_rules(collection.rules)) == []
+    assert list(validator.validate_rules(iter(collection.rules))) == []  # type: ignore[arg-type]
 
 
-def test_the_only_namespace_issues_are_the_okta_ir_stage_tags():
+def test_the_only_namespace_issues_are_the_okta_ir_stage_tags() -> None:
     collection = _collection()
-    validator = SigmaValidator([InstalledSigmaPlugins.autodiscover().validators["namespace_tag"]])
-    issues = list(validator.validate_rules(collection.rules))
+    validators: dict[str, Any] = InstalledSigmaPlugins.autodiscover().validators
+    validator = SigmaValidator([validators["namespace_tag"]])
+    issues = list(validator.validate_rules(iter(collection.rules)))  # type: ignore[arg-type]
     assert issues and all(isinstance(i, InvalidNamespaceTagIssue) for i in issues)
     assert {i.tag.namespace for i in issues} == {"okta_ir"}  # type: ignore[attr-defined]

@@ -18,7 +18,7 @@ def _compiled():
     return collection, compiled, errors
 
 
-def test_every_alerting_rule_becomes_one_saved_search():
+def test_every_alerting_rule_becomes_one_saved_search() -> None:
     collection, compiled, errors = _compiled()
     assert errors == []
     outputs = list(collection.get_output_rules())
@@ -26,7 +26,7 @@ def test_every_alerting_rule_becomes_one_saved_search():
     assert sorted(c.name for c in compiled) == sorted(f"Okta IR - {r.title}" for r in outputs)
 
 
-def test_saved_searches_carry_the_rule_id_stage_and_filter_macro():
+def test_saved_searches_carry_the_rule_id_stage_and_filter_macro() -> None:
     collection, compiled, _ = _compiled()
     by_title = {r.title: r for r in collection.get_output_rules()}
     for item in compiled:
@@ -45,7 +45,7 @@ def test_saved_searches_carry_the_rule_id_stage_and_filter_macro():
             assert "streamstats" not in search
 
 
-def test_array_members_render_with_splunk_array_syntax():
+def test_array_members_render_with_splunk_array_syntax() -> None:
     _, compiled, _ = _compiled()
     searches = {c.title: c.settings["search"] for c in compiled}
     group = searches["Okta User Added To A Privileged Group"]
@@ -54,7 +54,7 @@ def test_array_members_render_with_splunk_array_syntax():
     assert "dc(okta_ir_n0_src)" in sweep and "'target{}.displayName'" in sweep
 
 
-def test_conf_files_hold_every_stanza_and_macro():
+def test_conf_files_hold_every_stanza_and_macro() -> None:
     _, compiled, _ = _compiled()
     saved = savedsearches_conf(compiled)
     macros = macros_conf(compiled)
