@@ -5,8 +5,9 @@ per ``okta_ir.stage.<name>`` tag (in lifecycle order), each with the stage's hit
 search, compiled exactly like its saved search, appended and tagged ``rule=<title>``) and the stage's top
 entities, whose rows drill down into the investigation dashboard.
 
-``write_views(out_dir, rules, compile_search)`` writes the four views of the app as
-``<dashboard version="2">`` XML files (``okta_ir_<name>.xml``), the static ones from ``dashboards/*.json``.
+``dashboard_views(context)`` is the build's generator of the four views of the app, written as
+``<dashboard version="2">`` XML (``default/data/ui/views/okta_ir_<name>.xml``); the static
+dashboards come from ``dashboards/*.json``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from sigma.collection import SigmaCollection
-from sigma.correlations import SigmaCorrelationRule
 
 from detections.errors import DetectionError
 from detections.rules import rule_name, stage
@@ -27,11 +27,13 @@ __all__ = [
     "APP",
     "STAGES",
     "VIEW_NAMES",
+    "all_definitions",
+    "dashboard_views",
     "lifecycle_definition",
     "load_static",
     "rules_by_stage",
+    "view_files",
     "view_xml",
-    "write_views",
 ]
 
 APP = "TA-okta-ir"
@@ -66,19 +68,12 @@ def _title(stage_name: str) -> str:
 def rules_by_stage(rules: SigmaCollection) -> list[tuple[str, list[Any]]]:
     """Alerting rules grouped by stage, in lifecycle order.
 
-    Base rules that only feed a correlation (referenced by one) are left out: their saved search
-    does not exist; the correlation stands for them.
+    Base rules marked ``generate: false`` (they only feed a correlation) are left out, as in the
+    build's saved searches: the correlation stands for them.
     """
-    referenced = {
-        id(ref.rule)
-        for rule in rules.rules
-        if isinstance(rule, SigmaCorrelationRule)
-        for ref in rule.rules or []
-        if ref.rule is not None
-    }
     groups: dict[str, list[Any]] = {}
     for rule in rules.rules:
-        if id(rule) in referenced:
+        if not getattr(rule, "_output", True):
             continue
         groups.setdefault(stage(rule) or UNSTAGED, []).append(rule)
     order = [s for s in STAGES if s in groups] + sorted(s for s in groups if s not in STAGES)
@@ -235,13 +230,17 @@ def all_definitions(rules: SigmaCollection, compile_search: CompileSearch) -> di
     }
 
 
-def write_views(out_dir: Path, rules: SigmaCollection, compile_search: CompileSearch) -> list[Path]:
-    """Write ``<out_dir>/okta_ir_<name>.xml`` for every dashboard; returns the paths written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, definition in all_definitions(rules, compile_search).items():
-        view, label = VIEW_NAMES[name]
-        target = out_dir / f"{view}.xml"
-        target.write_text(view_xml(label, definition), encoding="utf-8")
-        written.append(target)
-    return written
+def view_files(rules: SigmaCollection, compile_search: CompileSearch) -> dict[str, str]:
+    """``{path under addon/package/default/: XML}`` for every view of the app."""
+    return {
+        f"data/ui/views/{VIEW_NAMES[name][0]}.xml": view_xml(VIEW_NAMES[name][1], definition)
+        for name, definition in all_definitions(rules, compile_search).items()
+    }
+
+
+def dashboard_views(context: Any) -> dict[str, str]:
+    """Build generator (see ``detections.build``): the four views, the lifecycle from the context's rules."""
+    return {
+        f"addon/package/default/{rel}": xml
+        for rel, xml in view_files(context.rules, context.compile_search).items()
+    }

@@ -18,7 +18,8 @@ const FLAGS = [
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 const RENDER_TIMEOUT_MS = 60000;
-const SETTLE_MS = 800;
+const SETTLE_MS = 600;
+const CLICK_IDLE_MS = 1000;
 
 function isStale(bundle, srcDir) {
     if (!fs.existsSync(bundle)) return true;
@@ -47,6 +48,31 @@ async function waitRendered(page, vizIds, expectRequests, started) {
         await page.waitForTimeout(150);
     }
     return false;
+}
+
+const effects = () => {
+    const s = window.oktaIr.state;
+    return `${s.tokens.length}/${s.opened.length}/${s.requests.length}`;
+};
+
+async function waitQuiet(page, baseline) {
+    // After a click: wait until its effects (tokens, opened URLs, new requests) stop changing,
+    // or CLICK_IDLE_MS pass without any effect.
+    const started = Date.now();
+    let last = baseline;
+    let changedAt = started;
+    let changed = false;
+    while (Date.now() - started < RENDER_TIMEOUT_MS) {
+        const sig = await page.evaluate(effects);
+        if (sig !== last) {
+            changed = true;
+            last = sig;
+            changedAt = Date.now();
+        }
+        if (changed && Date.now() - changedAt >= SETTLE_MS) return;
+        if (!changed && Date.now() - started >= CLICK_IDLE_MS) return;
+        await page.waitForTimeout(100);
+    }
 }
 
 async function collect(page, vizIds) {
@@ -133,8 +159,9 @@ async function main() {
             for (const click of dash.clicks || []) {
                 const before = await page.evaluate(() => window.oktaIr.state.requests.length);
                 await page.evaluate(() => { window.oktaIr.state.tokens.length = 0; window.oktaIr.state.opened.length = 0; });
+                const baseline = await page.evaluate(effects);
                 const clicked = await clickViz(page, click.viz, click.column);
-                await page.waitForTimeout(1500);
+                await waitQuiet(page, baseline);
                 const after = await page.evaluate((n) => ({
                     tokens: window.oktaIr.state.tokens.slice(),
                     opened: window.oktaIr.state.opened.slice(),
