@@ -71,3 +71,20 @@ def test_unreachable_splunkd_is_a_checkpoint_error():
     store = KVStoreCheckpointStore(SplunkdClient(uri, key, timeout=2))
     with pytest.raises(CheckpointError, match="cannot reach splunkd"):
         store.load("corp")
+
+
+def test_prune_deletes_only_old_checkpoints_of_removed_inputs(splunkd):
+    from okta_ir.splunk.modinput import prune_checkpoints
+
+    client = SplunkdClient(splunkd.server_uri, splunkd.session_key)
+    store = KVStoreCheckpointStore(client)
+    splunkd.set_conf("inputs", "okta_system_log://live", account="a")
+    splunkd.set_conf("inputs", "monitor:///var/log/x", sourcetype="x")
+    store.save("live", Checkpoint(cursor=None))
+    store.save("fresh_orphan", Checkpoint(cursor=None))  # saved just now: its input may be brand new
+    splunkd.put_kv_document(CHECKPOINT_COLLECTION, {"_key": "old_orphan", "state": "{}", "updated": 1000.0})
+    assert prune_checkpoints(client, store) == ["old_orphan"]
+    assert sorted(store.list_keys()) == ["fresh_orphan", "live"]
+    later = store.list_updated()["fresh_orphan"] + 7200
+    assert prune_checkpoints(client, store, now=later) == ["fresh_orphan"]
+    assert store.list_keys() == ["live"]

@@ -8,6 +8,7 @@ declared in collections.conf. Implements ``okta_ir.checkpoint.CheckpointStore`` 
 from __future__ import annotations
 
 import json
+import time
 from typing import Optional
 from urllib.parse import quote
 
@@ -61,7 +62,11 @@ class KVStoreCheckpointStore:
 
     def save(self, key: str, checkpoint: Checkpoint) -> None:
         """Upsert the checkpoint (``batch_save``); when this returns, splunkd has stored it."""
-        document = {"_key": key, "state": json.dumps(checkpoint.to_dict(), separators=(",", ":"))}
+        document = {
+            "_key": key,
+            "state": json.dumps(checkpoint.to_dict(), separators=(",", ":")),
+            "updated": round(time.time(), 3),
+        }
         try:
             self.client.call(
                 "POST",
@@ -83,18 +88,27 @@ class KVStoreCheckpointStore:
 
     def list_keys(self) -> list[str]:
         """Keys of every checkpoint document in the collection."""
+        return list(self.list_updated())
+
+    def list_updated(self) -> dict[str, float]:
+        """Key -> when its checkpoint was last saved (epoch seconds; 0 when unknown)."""
         try:
             body = self.client.call(
                 "GET",
                 self._path(),
-                params={"fields": "_key"},
+                params={"fields": "_key,updated"},
                 what=f"list KV-store collection {self.collection!r}",
             )
         except SplunkdError as exc:
             raise CheckpointError(str(exc)) from None
         if not isinstance(body, list):
             raise CheckpointError(f"KV-store collection {self.collection!r} listing is not a JSON array")
-        return [str(doc["_key"]) for doc in body if isinstance(doc, dict) and "_key" in doc]
+        updated: dict[str, float] = {}
+        for doc in body:
+            if isinstance(doc, dict) and "_key" in doc:
+                value = doc.get("updated")
+                updated[str(doc["_key"])] = float(value) if isinstance(value, (int, float)) else 0.0
+        return updated
 
 
 def _collection_missing(body: object) -> bool:

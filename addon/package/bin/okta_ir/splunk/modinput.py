@@ -37,6 +37,7 @@ __all__ = [
 
 INPUT_KIND = "okta_system_log"
 MAX_START_AGE_SECONDS = 180 * 86400
+PRUNE_GRACE_SECONDS = 3600
 _RUN_START_MARGIN_SECONDS = 3600  # a start time near the limit is clamped so Okta still accepts it
 log = logging.getLogger("okta_ir.modinput")
 
@@ -204,12 +205,14 @@ def _validate(definition: InputDefinition, now: float) -> None:
         normalize_org_url(account.org_url)
 
 
-def prune_checkpoints(splunkd: Any, store: Any) -> list[str]:
+def prune_checkpoints(splunkd: Any, store: Any, *, now: Optional[float] = None) -> list[str]:
     """Delete the checkpoints of inputs that no longer exist; returns the deleted keys.
 
     Inputs are listed across all apps (``/servicesNS/-/-/configs/conf-inputs``); when the list
-    cannot be read nothing is deleted.
+    cannot be read nothing is deleted. A checkpoint saved within the last hour is kept even without
+    its input, so an input created while another input's run lists them never loses its state.
     """
+    now = time.time() if now is None else now
     body = splunkd.call(
         "GET",
         "/servicesNS/-/-/configs/conf-inputs",
@@ -223,8 +226,8 @@ def prune_checkpoints(splunkd: Any, store: Any) -> list[str]:
         if str(entry.get("name", "")).startswith(prefix)
     }
     deleted = []
-    for key in store.list_keys():
-        if key not in live:
+    for key, updated in store.list_updated().items():
+        if key not in live and updated < now - PRUNE_GRACE_SECONDS:
             store.delete(key)
             deleted.append(key)
     return deleted
