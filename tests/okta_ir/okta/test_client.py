@@ -5,9 +5,12 @@ A FakeClock drives both the client's sleep/clock and the fake servers' Date head
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import random
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
 
 import httpx
@@ -627,3 +630,56 @@ def test_secrets_absent_from_repr_errors_and_logs(caplog: pytest.LogCaptureFixtu
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert "GET /api/v1/logs -> 500" in text and "GET /api/v1/logs -> 401" in text and "retry 1 in" in text
     assert TOKEN not in text and "secret@acme.com" not in text and "filter" not in text
+
+
+def test_requests_go_through_the_configured_proxy() -> None:
+    """A real HTTP proxy on 127.0.0.1: the org (port 9, nothing listens) is reached only through it."""
+    seen: list[tuple[str, Optional[str]]] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append((self.path, self.headers.get("Proxy-Authorization")))
+            body = b'[{"uuid": "via-proxy"}]'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        proxy = f"http://puser:ppass@127.0.0.1:{server.server_address[1]}"
+        settings = ClientSettings(proxy=proxy, connect_timeout=2.0, read_timeout=2.0, max_retries=0)
+        with OktaClient("http://127.0.0.1:9", ApiTokenAuth(TOKEN), settings=settings) as client:
+            assert client.get_page(LOGS, {"limit": 1}).items == [{"uuid": "via-proxy"}]
+            assert "ppass" not in repr(client.settings)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert seen == [
+        ("http://127.0.0.1:9/api/v1/logs?limit=1", "Basic " + base64.b64encode(b"puser:ppass").decode())
+    ]
+
+
+def test_iter_pages_stops_on_a_repeated_cursor_and_at_max_pages() -> None:
+    """Polling-mode System Log: an empty page's next link repeats the cursor; that must not loop."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        after = request.url.params.get("after")
+        items = [] if after == "end" else [{"uuid": f"u-{after}"}]
+        nxt = "end" if after in ("2", "end") else str(int(after or 0) + 1)
+        return httpx.Response(
+            200, json=items, headers={"link": f'<{ORG}/api/v1/logs?after={nxt}>; rel="next"'}
+        )
+
+    client, seen, _ = make_client(handler)
+    assert [len(p.items) for p in client.iter_pages(LOGS)] == [1, 1, 1, 0]
+    assert [r.url.params.get("after") for r in seen] == [None, "1", "2", "end"]
+    client, seen, _ = make_client(handler)
+    assert len(list(client.iter_pages(LOGS, max_pages=2))) == 2 and len(seen) == 2

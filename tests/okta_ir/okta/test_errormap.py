@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
+from okta_http import REFERENCE
 from okta_ir.errors import (
     OktaAuthError,
     OktaBadRequestError,
@@ -111,3 +114,66 @@ def test_token_error_fallbacks() -> None:
     assert "check the org URL" in str(token_error(httpx.Response(404), scopes=()))
     weird = token_error(httpx.Response(400, json={"error": "something_new"}), scopes=())
     assert isinstance(weird, OktaAuthError) and weird.error_code == "something_new"
+
+
+def _reference(name: str) -> list[dict]:
+    return json.loads((REFERENCE / "spec" / name).read_text(encoding="utf-8"))["errors"]
+
+
+def test_every_documented_api_error_maps_to_its_status_class() -> None:
+    """okta-reference/spec/error-codes.json: each documented error body, served with its status."""
+    documented = [e for e in _reference("error-codes.json") if e["statusCode"] >= 400]
+    assert len(documented) > 200
+    for entry in documented:
+        body = {
+            "errorCode": entry["errorCode"],
+            "errorSummary": entry["errorSummary"],
+            "errorLink": entry["errorCode"],
+            "errorId": "oaeREF",
+            "errorCauses": [],
+        }
+        error = api_error(
+            httpx.Response(entry["statusCode"], json=body),
+            method="POST",
+            path="/api/v1/users/00u1/lifecycle/suspend",
+            auth_kind="oauth",
+        )
+        assert type(error) is error_class_for_status(entry["statusCode"]), entry["errorCode"]
+        assert (error.status, error.error_code, error.error_id) == (
+            entry["statusCode"],
+            entry["errorCode"],
+            "oaeREF",
+        )
+        assert entry["errorCode"] in str(error) and "\n" not in str(error)
+
+
+def test_every_documented_oauth_error_is_typed_and_says_what_to_do() -> None:
+    """okta-reference/spec/oauth2-error-codes.json at the token endpoint."""
+    expected = {
+        "invalid_client": OktaAuthError,
+        "invalid_scope": OktaPermissionError,
+        "insufficient_scope": OktaPermissionError,
+        "access_denied": OktaPermissionError,
+        "unauthorized_client": OktaAuthError,
+        "invalid_dpop_proof": OktaAuthError,
+    }
+    for entry in _reference("oauth2-error-codes.json"):
+        response = httpx.Response(
+            entry["statusCode"],
+            json={"error": entry["errorCode"], "error_description": entry["errorDescription"]},
+        )
+        error = token_error(response, scopes=("okta.logs.read",))
+        assert type(error) in expected.values() or type(error) in (
+            OktaBadRequestError,
+            OktaServerError,
+            OktaRateLimitError,
+            OktaNotFoundError,
+        ), entry
+        if entry["errorCode"] in expected:
+            assert type(error) is expected[entry["errorCode"]]
+        message = str(error)
+        assert (
+            message.startswith("Okta refused the OAuth token request (HTTP ")
+            and entry["errorCode"] in message
+        )
+        assert "): " in message and "\n" not in message

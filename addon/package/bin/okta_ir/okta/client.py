@@ -203,12 +203,21 @@ class OktaClient:
             headers=response.headers,
         )
 
-    def iter_pages(self, path: str, params: _Params = None) -> Iterator[Page]:
-        """Pages from ``path`` following ``next`` until a page has none (bounded queries only)."""
+    def iter_pages(
+        self, path: str, params: _Params = None, max_pages: Optional[int] = None
+    ) -> Iterator[Page]:
+        """Pages from ``path`` following ``next`` until a page has none (bounded queries).
+
+        Also stops when ``next`` repeats the link just followed (a polling cursor that has caught up),
+        and after ``max_pages`` pages when given.
+        """
         page = self.get_page(path, params)
         yield page
-        while page.next_url:
-            page = self.get_page(page.next_url)
+        count, followed = 1, None
+        while page.next_url and page.next_url != followed and (max_pages is None or count < max_pages):
+            followed = page.next_url
+            page = self.get_page(followed)
+            count += 1
             yield page
 
     # -- plumbing -------------------------------------------------------------------------------
