@@ -71,6 +71,7 @@ def default_conf(generate: Callable[[], dict[str, str]]) -> Generator:
 #: The build, in order. Others append their generators here.
 GENERATORS: tuple[Generator, ...] = (
     splunk_searches,
+    default_conf(__import__("detections.props", fromlist=["generate"]).generate),  # props/eventtypes/tags
 )
 
 
