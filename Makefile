@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip==25.3
 	$(BIN)/python -m pip install -q -e '.[dev,app]'
+	$(BIN)/python -m pip install -q ./detections/sigma_plugin
 	touch $@
 
 venv: $(STAMP)

@@ -165,3 +165,64 @@ def test_conf_files_render_stanzas_and_macros(write_rule):
     assert '[okta]\ndefinition = (sourcetype="OktaIM2:log")\niseval = 0\n' in macros
     assert "[okta_ir_failed_sign_in_filter]\ndefinition = search *\n" in macros
     assert "index=" in macros.split("[okta]")[0]  # the comment tells admins where the index goes
+
+
+SIGMAHQ_STYLE = {
+    "okta_admin_role_assigned.yml": """
+title: Okta Admin Role Assigned to an User or Group
+id: 413d4a81-6c98-4479-9863-014785fd579c
+status: test
+logsource:
+    product: okta
+    service: okta
+detection:
+    selection:
+        eventtype:
+            - group.privilege.grant
+            - user.account.privilege.grant
+    condition: selection
+level: medium
+""",
+    "okta_policy_modified.yml": """
+title: Okta Policy Modified or Deleted
+id: 1667a172-ed4c-463c-9969-efd92195319a
+status: test
+logsource:
+    product: okta
+    service: okta
+detection:
+    selection:
+        eventtype:
+            - policy.lifecycle.update
+            - policy.lifecycle.delete
+    condition: selection
+level: low
+""",
+    "okta_unknown_field.yml": """
+title: Okta Something With A Made Up Field
+id: 2b0e2e0a-4a2b-4f0b-9a39-0e3c8c0e7d11
+status: test
+logsource:
+    product: okta
+    service: okta
+detection:
+    selection:
+        eventtype: user.session.start
+        client.device.fingerprint: abc
+    condition: selection
+level: low
+""",
+}
+
+
+def test_third_party_rule_directory_compiles_all_it_can(tmp_path):
+    for name, text in SIGMAHQ_STYLE.items():
+        (tmp_path / name).write_text(text)
+    compiled, errors = compile_rules(load_rules(tmp_path), strict=False)
+    assert [c.title for c in compiled] == ["Okta Admin Role Assigned to an User or Group",
+                                           "Okta Policy Modified or Deleted"]
+    assert compiled[0].settings["search"].split("\n")[0] == (
+        '`okta` eventType IN ("group.privilege.grant", "user.account.privilege.grant")')
+    assert len(errors) == 1
+    assert errors[0].startswith("rule 'Okta Something With A Made Up Field': unknown Okta field "
+                                "'client.device.fingerprint'")
