@@ -72,6 +72,7 @@ def default_conf(generate: Callable[[], dict[str, str]]) -> Generator:
 GENERATORS: tuple[Generator, ...] = (
     splunk_searches,
     default_conf(__import__("detections.props", fromlist=["generate"]).generate),  # props/eventtypes/tags
+    __import__("detections.dashboards", fromlist=["dashboard_views"]).dashboard_views,  # the four app views
 )
 
 
