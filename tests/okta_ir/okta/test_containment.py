@@ -414,6 +414,23 @@ def zone(gateways: list[dict[str, str]], usage: str = "BLOCKLIST") -> dict[str, 
     }
 
 
+class ZoneStore:
+    """The zone as Okta holds it: GET answers the current zone, PUT replaces its writable fields."""
+
+    def __init__(self, okta: ScriptedOkta, gateways: list[dict[str, str]], usage: str = "BLOCKLIST") -> None:
+        self.current = zone(gateways, usage)
+        okta.routes[("GET", f"/api/v1/zones/{ZONE}")] = [lambda r: ok(self.current)]
+        okta.routes[("PUT", f"/api/v1/zones/{ZONE}")] = [self.put]
+
+    def put(self, request: httpx.Request) -> httpx.Response:
+        self.current = {**self.current, **json.loads(request.content)}
+        return ok(self.current)
+
+
+def last_put(okta: ScriptedOkta) -> dict[str, Any]:
+    return json.loads([r for r in okta.requests if r.method == "PUT"][-1].content)
+
+
 def test_block_ip_read_modify_write_keeps_every_gateway(
     okta: ScriptedOkta, client: OktaClient, spec: SpecCheck
 ) -> None:
@@ -422,8 +439,7 @@ def test_block_ip_read_modify_write_keeps_every_gateway(
         {"type": "RANGE", "value": "198.51.100.1-198.51.100.9"},
     ]
     okta.on("GET", "/api/v1/zones", ok([zone(existing)]))
-    okta.on("GET", f"/api/v1/zones/{ZONE}", ok(zone(existing)))
-    okta.on("PUT", f"/api/v1/zones/{ZONE}", lambda r: ok(json.loads(r.content)))
+    store = ZoneStore(okta, existing)
     results = run_action(client, "block_ip", ["203.0.113.66", "2001:db8:5::7", "203.0.113.66"])
     assert [(r.target, r.outcome) for r in results] == [
         ("203.0.113.66/32", "success"),
@@ -438,8 +454,17 @@ def test_block_ip_read_modify_write_keeps_every_gateway(
         "proxies": None,
         "gateways": [*existing, {"type": "CIDR", "value": "203.0.113.66/32"}],
     }
-    assert puts[1]["gateways"][-1] == {"type": "CIDR", "value": "2001:db8:5::7/128"}
-    assert okta.lines()[0] == "GET /api/v1/zones?filter=usage+eq+%22BLOCKLIST%22"
+    assert store.current["gateways"] == [
+        *existing,
+        {"type": "CIDR", "value": "203.0.113.66/32"},
+        {"type": "CIDR", "value": "2001:db8:5::7/128"},
+    ]
+    assert okta.lines()[:4] == [
+        "GET /api/v1/zones?filter=usage+eq+%22BLOCKLIST%22",
+        f"GET /api/v1/zones/{ZONE}",
+        f"PUT /api/v1/zones/{ZONE}",
+        f"GET /api/v1/zones/{ZONE}",
+    ]
     assert_spec_valid(spec, okta)
 
 
@@ -447,8 +472,7 @@ def test_block_ip_already_covered_and_unblock(
     okta: ScriptedOkta, client: OktaClient, spec: SpecCheck
 ) -> None:
     existing = [{"type": "CIDR", "value": "203.0.113.0/24"}, {"type": "CIDR", "value": "198.51.100.7/32"}]
-    okta.on("GET", f"/api/v1/zones/{ZONE}", ok(zone(existing)))
-    okta.on("PUT", f"/api/v1/zones/{ZONE}", lambda r: ok(json.loads(r.content)))
+    ZoneStore(okta, existing)
     policy = ContainmentPolicy(blocklist_zone_id=ZONE)
     [covered] = run_action(client, "block_ip", ["203.0.113.5"], policy)
     assert (covered.outcome, covered.detail) == (
@@ -457,7 +481,7 @@ def test_block_ip_already_covered_and_unblock(
     )
     [removed] = run_action(client, "unblock_ip", ["198.51.100.7"], policy)
     assert removed.outcome == "success"
-    assert json.loads(okta.requests[-1].content)["gateways"] == [existing[0]]
+    assert last_put(okta)["gateways"] == [existing[0]]
     [absent] = run_action(client, "unblock_ip", ["198.51.100.8"], policy)
     assert absent.outcome == "no_change"
     [broader] = run_action(client, "unblock_ip", ["203.0.113.5"], policy)
@@ -514,8 +538,7 @@ def test_contain_compromise_playbook(okta: ScriptedOkta, client: OktaClient) -> 
     okta.on("POST", f"/api/v1/users/{UID}/lifecycle/suspend", ok({}))
     okta.on("DELETE", f"/api/v1/users/{UID}/sessions", httpx.Response(204))
     okta.on("PUT", f"/api/v1/groups/{QGROUP}/users/{UID}", httpx.Response(204))
-    okta.on("GET", f"/api/v1/zones/{ZONE}", ok(zone([])))
-    okta.on("PUT", f"/api/v1/zones/{ZONE}", lambda r: ok(json.loads(r.content)))
+    ZoneStore(okta, [])
     policy = ContainmentPolicy(quarantine_group_id=QGROUP, blocklist_zone_id=ZONE)
     results = contain_compromise(client, "alice@example.com", "203.0.113.66", policy)
     assert [(r.action, r.outcome) for r in results] == [
@@ -523,4 +546,54 @@ def test_contain_compromise_playbook(okta: ScriptedOkta, client: OktaClient) -> 
         ("clear_sessions", "success"),
         ("quarantine", "success"),
         ("block_ip", "success"),
+    ]
+
+
+def test_block_ip_redone_when_a_concurrent_writer_dropped_it(okta: ScriptedOkta, client: OktaClient) -> None:
+    other = {"type": "CIDR", "value": "192.0.2.77/32"}
+    store = ZoneStore(okta, [])
+    overwrites = iter([True, False])
+
+    def put_then_lose(request: httpx.Request) -> httpx.Response:
+        answer = store.put(request)
+        if next(overwrites):  # another writer's read-modify-write lands right after ours
+            store.current = {**store.current, "gateways": [other]}
+        return answer
+
+    okta.routes[("PUT", f"/api/v1/zones/{ZONE}")] = [put_then_lose]
+    [result] = run_action(client, "block_ip", ["203.0.113.66"], ContainmentPolicy(blocklist_zone_id=ZONE))
+    assert (result.outcome, result.detail) == (
+        "success",
+        "203.0.113.66/32 added to zone BlockedIpZone (2 entries) after a concurrent change of the zone",
+    )
+    assert store.current["gateways"] == [other, {"type": "CIDR", "value": "203.0.113.66/32"}]
+    assert sum(r.method == "PUT" for r in okta.requests) == 2
+
+
+def test_zone_that_never_holds_the_change_fails_after_bounded_attempts(
+    okta: ScriptedOkta, client: OktaClient
+) -> None:
+    okta.on("GET", f"/api/v1/zones/{ZONE}", ok(zone([])))
+    okta.on("PUT", f"/api/v1/zones/{ZONE}", lambda r: ok(json.loads(r.content)))
+    [result] = run_action(client, "block_ip", ["203.0.113.66"], ContainmentPolicy(blocklist_zone_id=ZONE))
+    assert (result.outcome, result.detail) == (
+        "failed",
+        "the zone changed under every one of 3 attempts; retry later",
+    )
+    assert sum(r.method == "PUT" for r in okta.requests) == 3
+
+
+def test_an_unexpected_error_fails_one_target_and_the_run_goes_on(
+    okta: ScriptedOkta, client: OktaClient
+) -> None:
+    def boom(request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("boom\r\nX")
+
+    alice_is(okta)
+    okta.on("GET", "/api/v1/users/bob@example.com", boom)
+    okta.on("POST", f"/api/v1/users/{UID}/lifecycle/suspend", ok({}))
+    results = run_action(client, "suspend", ["bob@example.com", "alice@example.com"])
+    assert [(r.outcome, r.detail) for r in results] == [
+        ("failed", "unexpected RuntimeError: boom\\x0d\\x0aX"),
+        ("success", "user was ACTIVE, now SUSPENDED"),
     ]

@@ -294,6 +294,11 @@ def test_bad_configuration_and_protocol(sim: Any, alert: Alert) -> None:
         "ERROR okta_ir_suspend_user: no Okta account is selected: set the action's 'Okta account' parameter",
     )
     assert [e["outcome"] for e in alert.audit()] == ["refused", "refused", "failed", "refused"]
+    blocked = alert.tmp / "not-a-dir"
+    blocked.write_text("x")
+    alert.home = blocked
+    status, stderr = alert.run("okta_ir_suspend_user", [{"user": "a@b.co"}])
+    assert status == 3 and "cannot write the audit log" in stderr and "Not a directory" in stderr
     proc = subprocess.run(
         [sys.executable, str(BIN / "okta_ir_block_ip.py")],
         input="",

@@ -15,6 +15,7 @@ from okta_ir.errors import ContainmentRefused
 
 __all__ = [
     "MAX_BLOCKLIST_GATEWAYS",
+    "contains_exactly",
     "gateway_for",
     "gateways_covering",
     "replacement_body",
@@ -64,6 +65,11 @@ def gateways_covering(gateways: list[Mapping[str, Any]], network: IPNetwork) -> 
 def _is_exactly(gateway: Mapping[str, Any], network: IPNetwork) -> bool:
     span = _span(gateway)
     return span == (network.version, int(network.network_address), int(network.broadcast_address))
+
+
+def contains_exactly(gateways: list[Mapping[str, Any]], network: IPNetwork) -> bool:
+    """Whether one of ``gateways`` is exactly ``network`` (as a CIDR or a RANGE)."""
+    return any(_is_exactly(g, network) for g in gateways)
 
 
 def without_gateway(

@@ -36,6 +36,7 @@ from okta_ir.containment.targets import (
     parse_user_ref,
 )
 from okta_ir.containment.zones import (
+    contains_exactly,
     gateway_for,
     gateways_covering,
     replacement_body,
@@ -63,6 +64,7 @@ __all__ = [
 
 USER, IP, SESSION = "user", "ip", "session"
 _MAX_PAGES = 50
+_ZONE_ATTEMPTS = 3
 
 # action -> kind of target it takes
 ACTIONS: dict[str, str] = {
@@ -269,38 +271,34 @@ class _Runner:
         return outcome, f"session of user {user_id} revoked"
 
     # -- network zones -------------------------------------------------------------------------------
-    def _zone(self, step: _Step) -> dict[str, Any]:
-        zone_id = self.policy.blocklist_zone_id
-        if zone_id is None:
-            zones = step.read("/api/v1/zones", {"filter": 'usage eq "BLOCKLIST"'})
-            candidates = [
-                z for z in (zones if isinstance(zones, list) else [])
-                if isinstance(z, dict) and z.get("type") == "IP" and z.get("usage") == "BLOCKLIST"
-            ]
-            if not candidates:
-                raise _Refused(FAILED, "the org has no IP BLOCKLIST zone; create one or configure its id")
-            if len(candidates) > 1:
-                ids = ", ".join(str(z.get("id")) for z in candidates)
-                raise _Refused(REFUSED, f"several BLOCKLIST zones ({ids}); configure which one to use")
-            zone_id = str(candidates[0].get("id"))
+    def _zone_id(self, step: _Step) -> str:
+        if self.policy.blocklist_zone_id is not None:
+            return self.policy.blocklist_zone_id
+        zones = step.read("/api/v1/zones", {"filter": 'usage eq "BLOCKLIST"'})
+        candidates = [
+            z for z in (zones if isinstance(zones, list) else [])
+            if isinstance(z, dict) and z.get("type") == "IP" and z.get("usage") == "BLOCKLIST"
+        ]
+        if not candidates:
+            raise _Refused(FAILED, "the org has no IP BLOCKLIST zone; create one or configure its id")
+        if len(candidates) > 1:
+            ids = ", ".join(str(z.get("id")) for z in candidates)
+            raise _Refused(REFUSED, f"several BLOCKLIST zones ({ids}); configure which one to use")
+        return str(candidates[0].get("id"))
+
+    def _zone(self, step: _Step, zone_id: str) -> dict[str, Any]:
         zone = step.read(f"/api/v1/zones/{_seg(zone_id)}")
-        if not isinstance(zone, dict):
+        if not isinstance(zone, dict) or not isinstance(zone.get("gateways", []), (list, type(None))):
             raise InvalidResponseError("Okta answered the zone lookup with something that is not a zone")
         if zone.get("type") != "IP" or zone.get("usage") != "BLOCKLIST":
             kind = f"{zone.get('type')}/{zone.get('usage')}"
             raise _Refused(REFUSED, f"zone {display(zone_id)} is {kind}, not IP/BLOCKLIST")
         return zone
 
-    def ip_action(self, action: str, network: Any, step: _Step) -> tuple[str, str]:
-        if action == "block_ip":
-            try:
-                check_blockable(network, self.policy)
-            except ContainmentRefused as exc:
-                raise _Refused(REFUSED, str(exc)) from None
-        zone = self._zone(step)
+    def _change_zone(self, action: str, network: Any, zone: dict[str, Any], step: _Step) -> tuple[str, str]:
+        """One read-modify-write of ``zone`` (already read)."""
         gateways = list(zone.get("gateways") or [])
-        path = f"/api/v1/zones/{_seg(str(zone['id']))}"
-        name = f"zone {zone.get('name') or zone['id']}"
+        name = f"zone {zone.get('name') or zone.get('id')}"
         if action == "block_ip":
             covering = gateways_covering(gateways, network)
             if covering:
@@ -320,7 +318,32 @@ class _Runner:
             body = replacement_body(zone, new_gateways)
         except ContainmentRefused as exc:
             raise _Refused(REFUSED, str(exc)) from None
+        path = f"/api/v1/zones/{_seg(str(zone.get('id')))}"
         return step.write("PUT", path, body=body, expected=(200,)), detail
+
+    def ip_action(self, action: str, network: Any, step: _Step) -> tuple[str, str]:
+        """Read-modify-write of the zone, then read it again: when a concurrent writer replaced the zone
+        and our change is gone, do it again (bounded)."""
+        if action == "block_ip":
+            try:
+                check_blockable(network, self.policy)
+            except ContainmentRefused as exc:
+                raise _Refused(REFUSED, str(exc)) from None
+        zone_id = self._zone_id(step)
+        for attempt in range(_ZONE_ATTEMPTS):
+            try:
+                outcome, detail = self._change_zone(action, network, self._zone(step, zone_id), step)
+            except _Refused as exc:
+                if attempt and exc.outcome == NO_CHANGE:  # someone else made the same change meanwhile
+                    return SUCCESS, exc.detail
+                raise
+            if outcome == DRY_RUN:
+                return outcome, detail
+            gateways = list(self._zone(step, zone_id).get("gateways") or [])
+            held = contains_exactly(gateways, network) == (action == "block_ip")
+            if held:
+                return outcome, detail + (" after a concurrent change of the zone" if attempt else "")
+        raise _Refused(FAILED, f"the zone changed under every one of {_ZONE_ATTEMPTS} attempts; retry later")
 
     def run_one(self, action: str, target: Any, shown: str) -> ActionResult:
         step = _Step(self.client, self.base_url, self.dry_run)
@@ -343,6 +366,8 @@ class _Runner:
             error_code, error_id = exc.error_code, exc.error_id
         except OktaIRError as exc:
             outcome, detail = FAILED, str(exc)
+        except Exception as exc:  # the run goes on with the other targets; the audit shows this one failed
+            outcome, detail = FAILED, f"unexpected {type(exc).__name__}: {display(exc)}"
         return ActionResult(
             action=action, target=shown, outcome=outcome, detail=detail, error_code=error_code,
             error_id=error_id, user_id=step.user_id, dry_run=self.dry_run, requests=tuple(step.requests),

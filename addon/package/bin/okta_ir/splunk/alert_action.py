@@ -155,7 +155,8 @@ def _default_client_factory(payload: AlertPayload, account_name: str) -> tuple[A
 
     account = load_account(payload.server_uri, payload.session_key, account_name)
     splunkd = SplunkdClient(payload.server_uri, payload.session_key)
-    settings = ClientSettings(proxy=load_proxy_url(splunkd))
+    # Bounded so a run ends well within splunkd's alert action maxtime (5 minutes by default).
+    settings = ClientSettings(read_timeout=30.0, max_retry_seconds=90.0, proxy=load_proxy_url(splunkd))
     return OktaClient(account.org_url, build_auth(account), settings=settings), account.org_url
 
 
@@ -187,6 +188,7 @@ def execute(
         return EXIT_BAD_CONFIG
     try:
         audit = AuditLog(audit_path or default_audit_path())
+        audit.ensure_writable()
     except OktaIRError as exc:
         _log(stderr, "ERROR", f"{alert_name}: {exc}")
         return EXIT_BAD_CONFIG

@@ -77,6 +77,17 @@ class AuditLog:
     def __init__(self, path: str) -> None:
         self.path = path
 
+    def ensure_writable(self) -> None:
+        """Create the file if needed; ConfigError when it cannot be appended to (then nothing is done)."""
+        try:
+            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot write the audit log {self.path}: {exc.strerror}; "
+                "fix it: containment does nothing without its audit trail"
+            ) from None
+
     def write(self, event: Mapping[str, Any]) -> None:
         """Append one event and flush it to disk."""
         line = (json.dumps(event, sort_keys=True, ensure_ascii=True, default=str) + "\n").encode("utf-8")
