@@ -83,7 +83,7 @@ class LiveLog:
                 uuid=uuid,
                 published=published,
                 event_type=event_type,
-                display=display,
+                display=r.dumps(display),
                 legacy=legacy,
                 severity=severity,
                 actor=actor,
@@ -91,8 +91,7 @@ class LiveLog:
                 auth_context=r.auth_context_json(
                     session_id, credential, "OKTA_AUTHENTICATION_PROVIDER" if credential else None
                 ),
-                result=result,
-                reason=reason,
+                outcome=r.outcome_json(result, reason),
                 security=security,
                 debug=r.debug_json(tx, uri, extra),
                 transaction_id=tx,

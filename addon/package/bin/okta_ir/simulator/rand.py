@@ -5,14 +5,24 @@ This is what lets the simulator produce event N on demand without generating 0..
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from typing import TypeVar
 
-__all__ = ["hash64", "okta_id", "pick", "unit", "uuid_like"]
+__all__ = [
+    "UUID_STREAM_OFFSET",
+    "hash64",
+    "okta_id",
+    "pick",
+    "unit",
+    "uuid_from",
+    "uuid_like",
+]
 
 _MASK = (1 << 64) - 1
 _T = TypeVar("_T")
-_ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+UUID_STREAM_OFFSET = 0x5151
+_ALNUM = str.maketrans("+/=", "xkz")
 
 
 def hash64(seed: int, stream: int, index: int) -> int:
@@ -35,19 +45,17 @@ def pick(items: Sequence[_T], seed: int, stream: int, index: int) -> _T:
 
 def uuid_like(seed: int, stream: int, index: int) -> str:
     """A version-1-looking UUID string, as Okta uses for System Log events."""
-    a = hash64(seed, stream, index)
-    b = hash64(seed, stream + 0x5151, index)
+    return uuid_from(hash64(seed, stream, index), hash64(seed, stream + UUID_STREAM_OFFSET, index))
+
+
+def uuid_from(a: int, b: int) -> str:
+    """The UUID string made of two 64-bit hashes."""
     h = f"{a:016x}{b:016x}"
     return f"{h[0:8]}-{h[8:12]}-11f0-{'89ab'[b & 3]}{h[17:20]}-{h[20:32]}"
 
 
 def okta_id(prefix: str, seed: int, stream: int, index: int, length: int = 20) -> str:
-    """An Okta-style object id (``00u...``, ``00g...``, ``0oa...``) of ``length`` characters."""
-    out = [prefix]
-    value = hash64(seed, stream, index)
-    value2 = hash64(seed, stream + 1, index)
-    combined = (value << 64) | value2
-    for _ in range(length - len(prefix)):
-        combined, digit = divmod(combined, 62)
-        out.append(_ID_ALPHABET[digit])
-    return "".join(out)
+    """An Okta-style object id (``00u...``, ``00g...``, ``0oa...``) of ``length`` alphanumeric characters."""
+    need = length - len(prefix)
+    raw = b"".join(hash64(seed, stream + k, index).to_bytes(8, "big") for k in range(need // 10 + 1))
+    return prefix + base64.b64encode(raw).decode("ascii").translate(_ALNUM)[:need]

@@ -21,6 +21,7 @@ __all__ = [
     "dumps",
     "event_json",
     "format_ms",
+    "outcome_json",
     "request_json",
     "security_json",
     "target_json",
@@ -147,6 +148,11 @@ def app_targets(app: App, app_user_id: str, login: str) -> list[dict[str, Any]]:
     ]
 
 
+def outcome_json(result: str, reason: Optional[str]) -> str:
+    """The ``outcome`` object (``reason`` left out when Okta would write null)."""
+    return '{"result":"' + result + ('","reason":' + dumps(reason) + "}" if reason else '"}')
+
+
 def event_json(
     *,
     uuid: str,
@@ -158,8 +164,7 @@ def event_json(
     actor: str,
     client: str,
     auth_context: str,
-    result: str,
-    reason: Optional[str],
+    outcome: str,
     security: str,
     debug: str,
     transaction_id: str,
@@ -167,8 +172,7 @@ def event_json(
     targets: str,
     transaction_detail: str = "{}",
 ) -> str:
-    """One LogEvent as JSON text, keys in Okta's order."""
-    outcome = '{"result":"' + result + ('","reason":' + dumps(reason) + "}" if reason else '"}')
+    """One LogEvent as JSON text, keys in Okta's order. All arguments but the plain ids are JSON text."""
     parts = [
         '{"actor":',
         actor,
@@ -177,7 +181,7 @@ def event_json(
         ',"authenticationContext":',
         auth_context,
         ',"displayMessage":',
-        dumps(display),
+        display,
         ',"eventType":"',
         event_type,
         '","outcome":',

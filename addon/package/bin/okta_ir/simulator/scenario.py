@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from okta_ir.simulator import render as r
+from okta_ir.simulator.background import app_user_id, enrollment_id
 from okta_ir.simulator.rand import hash64, okta_id
 from okta_ir.simulator.world import ATTACKER_AGENT, EMAIL_DOMAIN, ENUM_AGENT, Place, World
 
@@ -199,14 +200,13 @@ def build_attack(world: World, cast: AttackCast, blocklist_zone_id: str) -> list
                 uuid=uuid,
                 published=r.format_ms(ms),
                 event_type=event_type,
-                display=display,
+                display=r.dumps(display),
                 legacy=legacy,
                 severity=severity,
                 actor=actor,
                 client=cl,
                 auth_context=actx,
-                result=result,
-                reason=reason,
+                outcome=r.outcome_json(result, reason),
                 security=sec,
                 debug=dbg,
                 transaction_id=tx,
@@ -321,7 +321,7 @@ def build_attack(world: World, cast: AttackCast, blocklist_zone_id: str) -> list
     # 4. MFA fatigue: four denied pushes, the fifth accepted
     enrollment = [
         {
-            "id": okta_id("pfd", s, 30, victim.index),
+            "id": enrollment_id(s, victim.index),
             "type": "AuthenticatorEnrollment",
             "alternateId": "unknown",
             "displayName": "Okta Verify",
@@ -465,7 +465,7 @@ def build_attack(world: World, cast: AttackCast, blocklist_zone_id: str) -> list
             result="SUCCESS",
             roaming=True,
             uri=f"/app/{app.name}/{app.id}/sso/saml",
-            targets=r.app_targets(app, okta_id("0ua", s, 31, victim.index * 64 + app_index), victim.login),
+            targets=r.app_targets(app, app_user_id(s, victim.index, app_index), victim.login),
         )
     return steps
 
