@@ -429,3 +429,17 @@ def test_configuration_errors_and_repr_without_secrets(caplog: pytest.LogCapture
         seen[1].headers["dpop"],
     ]:
         assert secret not in logged and secret not in repr(client) and secret not in repr(auth)
+
+
+def test_dpop_htu_is_the_canonical_wire_url() -> None:
+    clock = FakeClock()
+    server = AuthServer(clock, EC_KEY)
+    client, seen = oauth_client(server, clock, PrivateKeyJwtAuth("0oa1", EC_PEM, ["okta.logs.read"]))
+    client.get_page("https://ACME.okta.com:443/api/v1/logs?after=abc#frag")
+    client.request("GET", "/api/v1/users/john doe@acme.com")
+    api_proofs = [c for _, c in server.proofs if c["htm"] == "GET"]
+    assert [c["htu"] for c in api_proofs] == [f"{ORG}/api/v1/logs", f"{ORG}/api/v1/users/john%20doe@acme.com"]
+    assert [str(r.url) for r in seen[-2:]] == [
+        f"{ORG}/api/v1/logs?after=abc",
+        f"{ORG}/api/v1/users/john%20doe@acme.com",
+    ]

@@ -158,9 +158,11 @@ class OktaClient:
     def url_for(self, path_or_url: str) -> str:
         """Absolute URL for a path (``/api/v1/logs``) or an org URL; UnsafeLinkError off the org."""
         if path_or_url.startswith("/"):
-            return self.org_url + path_or_url
+            return str(httpx.URL(self.org_url + path_or_url))
         if "://" in path_or_url:
-            return require_on_org(path_or_url, self.org_url)
+            # canonical form (lower-case host, no default port, percent-encoded path): what goes on the
+            # wire, and so what a DPoP proof's htu must say
+            return str(httpx.URL(require_on_org(path_or_url, self.org_url)).copy_with(fragment=None))
         raise ConfigError(
             f"API path {path_or_url!r} must start with '/' (e.g. /api/v1/logs) or be an org URL"
         )
