@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from okta_ir.okta.containment import target_kind
-from okta_ir.splunk.alert_action import ALERT_ACTIONS, DEFAULT_FIELDS
+from okta_ir.splunk.alert_action import ALERT_ACTIONS, DEFAULT_FIELDS, response_params
 
 ucc_config = pytest.importorskip("splunk_add_on_ucc_framework.global_config")
 ucc_alerts = pytest.importorskip(
@@ -79,3 +79,23 @@ def test_spec_documents_every_param(generated: dict[str, str]) -> None:
         in spec
     )
     assert "param.dry_run = <bool> Dry run." in spec
+
+
+def test_response_params_name_real_params(generated: dict[str, str]) -> None:
+    conf = stanzas(generated["alert_actions.conf"])
+    assert response_params("okta_ir_block_ip") == {
+        "account": "",
+        "ip_field": "src_ip",
+        "max_targets": "5",
+        "dry_run": "1",
+    }
+    assert response_params("okta_ir_suspend_user") == {
+        "account": "",
+        "user_field": "user",
+        "max_targets": "5",
+        "dry_run": "1",
+    }
+    for name in ALERT_ACTIONS:
+        assert {f"param.{k}" for k in response_params(name)} <= set(conf[name])
+    with pytest.raises(KeyError, match="unknown alert action 'okta_ir_nope'"):
+        response_params("okta_ir_nope")

@@ -29,6 +29,7 @@ __all__ = [
     "execute",
     "parse_payload",
     "read_targets",
+    "response_params",
     "run_entry",
 ]
 
@@ -56,6 +57,21 @@ DEFAULT_FIELDS = {
 }
 _FIELD_NAME = re.compile(r"[A-Za-z0-9_.{}:@-]{1,100}")
 _MAX_ROWS = 10_000
+
+
+def response_params(alert_name: str) -> dict[str, str]:
+    """The ``action.<alert_name>.param.*`` a saved search sets for a Sigma ``okta_ir.response`` entry.
+
+    The result field is the CIM one (``user`` / ``src_ip``); ``account`` stays empty (the admin picks it
+    when enabling the action: until then the action refuses with a clear line); dry run is on, so an
+    action enabled without review only audits what it would do.
+    """
+    if alert_name not in ALERT_ACTIONS:
+        raise KeyError(f"unknown alert action {alert_name!r}; one of: {', '.join(ALERT_ACTIONS)}")
+    from okta_ir.okta.containment import target_kind
+
+    field_param, default = DEFAULT_FIELDS[target_kind(ALERT_ACTIONS[alert_name])]
+    return {"account": "", field_param: default, "max_targets": "5", "dry_run": "1"}
 
 
 class _BadInput(Exception):
