@@ -99,3 +99,15 @@ def test_response_params_name_real_params(generated: dict[str, str]) -> None:
         assert {f"param.{k}" for k in response_params(name)} <= set(conf[name])
     with pytest.raises(KeyError, match="unknown alert action 'okta_ir_nope'"):
         response_params("okta_ir_nope")
+
+
+def test_ucc_writes_no_helper_stubs_and_our_entries_replace_its_scripts(tmp_path: Path) -> None:
+    builder = pytest.importorskip("splunk_add_on_ucc_framework.commands.modular_alert_builder.builder")
+    content = json.loads((ROOT / "addon" / "globalConfig.json").read_text(encoding="utf-8"))
+    for sub in ("bin", "appserver/static"):
+        (tmp_path / "TA-okta-ir" / sub).mkdir(parents=True)
+    builder.generate_alerts(ucc_config.GlobalConfig(content, False), "TA-okta-ir", str(tmp_path))
+    written = sorted(str(p.relative_to(tmp_path / "TA-okta-ir")) for p in tmp_path.rglob("*.py"))
+    assert written == sorted(f"bin/{name}.py" for name in ALERT_ACTIONS)
+    for name in ALERT_ACTIONS:  # `ucc-gen build` copies addon/package over these afterwards
+        assert (ROOT / "addon" / "package" / "bin" / f"{name}.py").is_file()
