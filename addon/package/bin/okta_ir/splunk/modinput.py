@@ -338,6 +338,8 @@ def main(argv: Sequence[str], stdin: IO[str], stdout: IO[bytes], stderr: IO[str]
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
+    for noisy in ("httpx", "httpcore"):  # one line per request would flood splunkd.log
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     if argv and argv[0] == "--scheme":
         stdout.write(SCHEME_XML.encode("utf-8"))
         stdout.flush()
