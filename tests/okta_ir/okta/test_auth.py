@@ -15,7 +15,18 @@ from typing import Any, Optional
 
 import httpx
 import pytest
-from okta_http import ORG, FakeClock, form_of, new_ec, new_rsa, pem, public_from_jwk, recorder, verify_jws
+from okta_http import (
+    ORG,
+    FakeClock,
+    form_of,
+    http_date,
+    new_ec,
+    new_rsa,
+    pem,
+    public_from_jwk,
+    recorder,
+    verify_jws,
+)
 from okta_ir.errors import (
     ConfigError,
     InvalidResponseError,
@@ -443,3 +454,42 @@ def test_dpop_htu_is_the_canonical_wire_url() -> None:
         f"{ORG}/api/v1/logs?after=abc",
         f"{ORG}/api/v1/users/john%20doe@acme.com",
     ]
+
+
+def test_skewed_local_clock_is_corrected_from_the_servers_date() -> None:
+    """The local clock is 10 minutes slow: the first assertion is refused, the answer's Date fixes it."""
+    clock = FakeClock(start=1_700_000_000.0)
+    server_offset = 600.0
+    server = AuthServer(clock, EC_KEY, token_nonce="n1")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        server_now = clock.now + server_offset
+        if request.url.path == "/oauth2/v1/token":
+            iat = verify_jws(form_of(request)["client_assertion"], EC_KEY.public_key())[1]["iat"]
+            if abs(iat - server_now) > 60:
+                response = httpx.Response(
+                    401,
+                    json={
+                        "error": "invalid_client",
+                        "error_description": "The client_assertion token is expired.",
+                    },
+                )
+                response.headers["Date"] = http_date(server_now)
+                return response
+        response = server(request)
+        response.headers["Date"] = http_date(server_now)
+        return response
+
+    client, seen = oauth_client(handler, clock, PrivateKeyJwtAuth("0oa1", EC_PEM, ["okta.logs.read"]))
+    assert client.get_page("/api/v1/logs").items == [{"uuid": "u1"}]
+    assert [r.url.path for r in seen] == ["/oauth2/v1/token"] * 3 + ["/api/v1/logs"]
+    sent = [verify_jws(form_of(r)["client_assertion"], EC_KEY.public_key())[1]["iat"] for r in seen[:3]]
+    assert sent == [1_700_000_000, 1_700_000_600, 1_700_000_600]  # refused, then nonce demanded, then issued
+    assert server.proofs[-1][1]["iat"] == 1_700_000_600  # API proofs follow Okta's clock too
+
+    server.token_error = httpx.Response(401, json={"error": "invalid_client", "error_description": "bad key"})
+    auth = PrivateKeyJwtAuth("0oa1", EC_PEM, ["okta.logs.read"], dpop=False)
+    client, seen = oauth_client(server, clock, auth)
+    with pytest.raises(OktaAuthError, match="invalid_client"):
+        client.get_page("/api/v1/logs")
+    assert len(seen) == 1  # no clock retry when the clock was not the problem

@@ -34,6 +34,8 @@ log = logging.getLogger("okta_ir.okta")
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = 300  # seconds; Okta allows at most 1 h
 TOKEN_REFRESH_MARGIN = 60.0  # seconds before expiry when a cached token is replaced
+CLOCK_SKEW_RETRY = 30.0  # seconds of clock error that justify one token retry on the server's time
+_CLOCK_SENSITIVE = ("invalid_client", "invalid_dpop_proof", "invalid_grant")
 
 # Retry reasons an Auth may return from on_unauthorized; the client allows each once per request.
 RETRY_WITH_NONCE = "nonce"
@@ -42,7 +44,11 @@ RETRY_WITH_NEW_TOKEN = "refresh"
 
 @dataclass(frozen=True)
 class AuthContext:
-    """What an Auth needs from its client: the org, a way to POST to the token endpoint, the clock."""
+    """What an Auth needs from its client: the org, a way to POST to the token endpoint, the clock.
+
+    ``clock`` is the server's clock as estimated from response ``Date`` headers (the local clock until
+    one is seen), so assertion and proof times survive a skewed local clock.
+    """
 
     org_url: str
     # post_form(url, build): ``build()`` returns fresh (headers, form) for each attempt, so a retried
@@ -176,8 +182,11 @@ class PrivateKeyJwtAuth(Auth):
     def _fetch_token(self, ctx: AuthContext) -> _Token:
         url = self.token_url(ctx.org_url)
 
+        built_at: list[float] = []
+
         def build() -> tuple[dict[str, str], dict[str, str]]:
             now = ctx.clock()
+            built_at.append(now)
             form = {
                 "grant_type": "client_credentials",
                 "scope": " ".join(self.scopes),
@@ -189,19 +198,31 @@ class PrivateKeyJwtAuth(Auth):
                 headers["DPoP"] = self._prover.proof("POST", url, now=now, nonce=self._token_nonce)
             return headers, form
 
-        for attempt in range(2):
+        retried: list[str] = []
+        while True:
+            built_at.clear()
             response = ctx.post_form(url, build)
             nonce = response.headers.get("dpop-nonce")
             if nonce:
                 self._token_nonce = nonce
             if response.status_code == 200:
                 return self._parse_token(response, ctx.clock())
-            body = parse_error_body(response)
-            if body.code == "use_dpop_nonce" and self._prover is not None and nonce and attempt == 0:
+            code = parse_error_body(response).code
+            if code == "use_dpop_nonce" and self._prover is not None and nonce and "nonce" not in retried:
                 log.debug("token endpoint asked for a DPoP nonce; retrying once with it")
+                retried.append("nonce")
+                continue
+            skew = abs(ctx.clock() - built_at[-1]) if built_at else 0.0
+            if code in _CLOCK_SENSITIVE and skew > CLOCK_SKEW_RETRY and "clock" not in retried:
+                # The answer's Date showed our clock was off when the assertion/proof were made:
+                # the client's clock now follows the server's, so one retry can succeed.
+                log.info(
+                    "this machine's clock is %.0f s off Okta's; retrying the token request on Okta's time",
+                    skew,
+                )
+                retried.append("clock")
                 continue
             raise token_error(response, scopes=self.scopes, dpop=self._prover is not None)
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _parse_token(self, response: httpx.Response, now: float) -> _Token:
         try:

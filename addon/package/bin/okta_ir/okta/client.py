@@ -133,7 +133,13 @@ class OktaClient:
             trust_env=False,
             headers={"User-Agent": s.user_agent, "Accept": "application/json"},
         )
-        self._auth_ctx = AuthContext(org_url=self.org_url, post_form=self._post_token_form, clock=clock)
+        self._auth_ctx = AuthContext(
+            org_url=self.org_url, post_form=self._post_token_form, clock=self._server_clock
+        )
+
+    def _server_clock(self) -> float:
+        """Okta's time, estimated from the last response Date (local time before any response)."""
+        return self._limiter.server_now(self._clock())
 
     def __repr__(self) -> str:
         return f"OktaClient(org_url={self.org_url!r}, auth={self.auth!r})"
