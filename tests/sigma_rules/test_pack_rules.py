@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,18 @@ def test_readme_table_lists_every_rule_with_its_title() -> None:
     for rule_file in RULES:
         [rule] = _output_rules(rule_file)
         assert f"| `{rule_file.stem}` | {rule.title} |" in readme, rule_file.name
+
+
+CORRELATIONS = [p for p in RULES if "\ncorrelation:\n" in p.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("rule_file", CORRELATIONS, ids=[p.name for p in CORRELATIONS])
+def test_correlation_match_burst_straddles_a_window_bucket_boundary(rule_file: Path) -> None:
+    """Fixed buckets of the rule's timespan would split the burst: only a sliding window catches it."""
+    [rule] = _output_rules(rule_file)
+    assert isinstance(rule, SigmaCorrelationRule) and rule.timespan is not None
+    span = rule.timespan.seconds
+    times = [datetime.fromisoformat(e["published"].replace("Z", "+00:00")).timestamp()
+             for e in read_jsonl(companion(rule_file, "match.jsonl"))]
+    assert max(times) - min(times) < 2 * span
+    assert int(min(times) // span) != int(max(times) // span)
