@@ -420,6 +420,11 @@ def test_configuration_errors_and_repr_without_secrets(caplog: pytest.LogCapture
         PrivateKeyJwtAuth(" ", EC_PEM, ["okta.logs.read"])
     with pytest.raises(ConfigError, match="not found"):
         PrivateKeyJwtAuth("0oa1", "/nonexistent/key.pem", ["okta.logs.read"])
+    for given in (
+        "okta.logs.read|okta.users.manage",
+        ["okta.logs.read, okta.users.manage", "okta.logs.read"],
+    ):
+        assert PrivateKeyJwtAuth("0oa1", EC_PEM, given).scopes == ("okta.logs.read", "okta.users.manage")
     auth = PrivateKeyJwtAuth("0oa1", EC_PEM, "okta.logs.read  okta.users.manage", key_id="k1")
     assert auth.scopes == ("okta.logs.read", "okta.users.manage")
     assert repr(auth) == (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Callable, Optional, Union
@@ -35,6 +36,7 @@ CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = 300  # seconds; Okta allows at most 1 h
 TOKEN_REFRESH_MARGIN = 60.0  # seconds before expiry when a cached token is replaced
 CLOCK_SKEW_RETRY = 30.0  # seconds of clock error that justify one token retry on the server's time
+_SCOPE_SEPARATORS = re.compile(r"[\s,|]+")  # UCC multi-selects store "a|b"; people type "a, b"
 _CLOCK_SENSITIVE = ("invalid_client", "invalid_dpop_proof", "invalid_grant")
 
 # Retry reasons an Auth may return from on_unauthorized; the client allows each once per request.
@@ -126,8 +128,9 @@ class PrivateKeyJwtAuth(Auth):
     ) -> None:
         self.client_id = _check_header_safe((client_id or "").strip(), "OAuth client id")
         self._key = private_key if isinstance(private_key, SigningKey) else load_private_key(private_key)
-        scope_list = scopes.split() if isinstance(scopes, str) else [str(s).strip() for s in scopes]
-        self.scopes: tuple[str, ...] = tuple(s for s in scope_list if s)
+        pieces = [scopes] if isinstance(scopes, str) else [str(s) for s in scopes]
+        scope_list = [scope for piece in pieces for scope in _SCOPE_SEPARATORS.split(piece)]
+        self.scopes: tuple[str, ...] = tuple(dict.fromkeys(s for s in scope_list if s))
         if not self.scopes:
             raise ConfigError("no OAuth scopes configured: request at least okta.logs.read")
         self.dpop = bool(dpop)
