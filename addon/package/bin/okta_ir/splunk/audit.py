@@ -17,9 +17,10 @@ from typing import Any, Optional
 from okta_ir.containment.results import ActionResult
 from okta_ir.errors import ConfigError
 
-__all__ = ["AUDIT_FILE", "AuditContext", "AuditLog", "audit_event", "default_audit_path"]
+__all__ = ["AUDIT_FILE", "MAX_AUDITED_BODY", "AuditContext", "AuditLog", "audit_event", "default_audit_path"]
 
 AUDIT_FILE = "okta_ir_actions.log"
+MAX_AUDITED_BODY = 2000
 
 
 def default_audit_path(environ: Optional[Mapping[str, str]] = None) -> str:
@@ -67,8 +68,20 @@ def audit_event(result: ActionResult, context: AuditContext, *, time: Optional[s
         "owner": context.owner,
         "app": context.app,
         "org": context.org,
-        "requests": [r.to_dict() for r in result.requests],
+        "requests": [_request(r.to_dict()) for r in result.requests],
     }
+
+
+def _request(data: dict[str, Any]) -> dict[str, Any]:
+    """A request as audited: a large body (a zone's full gateway list) is replaced by its size, so the
+    line stays well under Splunk's default 10,000-byte TRUNCATE."""
+    body = data.get("body")
+    if body is not None:
+        text = json.dumps(body, sort_keys=True)
+        if len(text) > MAX_AUDITED_BODY:
+            data = {k: v for k, v in data.items() if k != "body"}
+            data["body_chars"] = len(text)
+    return data
 
 
 class AuditLog:
