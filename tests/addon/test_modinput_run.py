@@ -103,3 +103,20 @@ def test_run_with_a_missing_account_fails_cleanly(simulator):
         assert stream.findall("event") == []
         assert "Okta account 'nope' does not exist" in result.stderr.decode()
         assert splunkd.kv_documents(CHECKPOINT_COLLECTION) == {}
+
+
+def test_checkpoint_of_another_org_is_refused_with_its_location(simulator):
+    state = {"schema": 1, "cursor": "https://other.okta.com/api/v1/logs?after=x", "boundary_uuids": [],
+             "org": "https://other.okta.com", "since": None, "until": None, "done": False, "extra": {}}
+    with SplunkdStandIn(collections=[CHECKPOINT_COLLECTION]) as splunkd:
+        splunkd.store_account("sim", org_url=simulator.base_url, api_token=TOKEN)
+        splunkd.set_conf("inputs", "okta_system_log://corp", account="sim")
+        splunkd.put_kv_document(CHECKPOINT_COLLECTION, {"_key": "corp", "state": json.dumps(state)})
+        result, stream = run(splunkd, {"okta_system_log://corp": {"account": "sim", "interval": "60"}})
+        assert result.returncode == 1
+        assert stream.findall("event") == []
+        stderr = result.stderr.decode()
+        assert "belongs to org 'https://other.okta.com'" in stderr
+        expected = "its checkpoint is the document 'corp' of the KV-store collection okta_ir_checkpoints"
+        assert expected in stderr
+        assert json.loads(splunkd.kv_documents(CHECKPOINT_COLLECTION)["corp"]["state"]) == state

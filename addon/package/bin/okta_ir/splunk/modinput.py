@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Optional
 
-from okta_ir.errors import ConfigError, OktaIRError
+from okta_ir.errors import CheckpointError, ConfigError, OktaIRError
 
 __all__ = [
     "INPUT_KIND",
@@ -99,28 +99,26 @@ def _params(element: ET.Element) -> dict[str, str]:
     return params
 
 
-def _metadata(root: ET.Element, definition: InputDefinition) -> None:
-    definition.server_uri = (root.findtext("server_uri") or "").strip()
-    definition.session_key = (root.findtext("session_key") or "").strip()
-    definition.server_host = (root.findtext("server_host") or "").strip()
-    definition.checkpoint_dir = (root.findtext("checkpoint_dir") or "").strip()
-
-
-def _parse(text: str, root_tag: str) -> ET.Element:
+def _parse(text: str, root_tag: str) -> tuple[ET.Element, InputDefinition]:
+    """The XML root (checked to be ``<root_tag>``) and a definition holding its metadata."""
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
         raise ConfigError(f"splunkd sent XML that cannot be parsed ({exc})") from None
     if root.tag != root_tag:
         raise ConfigError(f"expected <{root_tag}> XML from splunkd, got <{root.tag}>")
-    return root
+    definition = InputDefinition(
+        server_uri=(root.findtext("server_uri") or "").strip(),
+        session_key=(root.findtext("session_key") or "").strip(),
+        server_host=(root.findtext("server_host") or "").strip(),
+        checkpoint_dir=(root.findtext("checkpoint_dir") or "").strip(),
+    )
+    return root, definition
 
 
 def parse_input_definition(text: str) -> InputDefinition:
     """Parse the ``<input>`` XML of a run."""
-    root = _parse(text, "input")
-    definition = InputDefinition()
-    _metadata(root, definition)
+    root, definition = _parse(text, "input")
     configuration = root.find("configuration")
     for stanza in configuration.findall("stanza") if configuration is not None else []:
         definition.stanzas[stanza.get("name", "")] = _params(stanza)
@@ -129,9 +127,7 @@ def parse_input_definition(text: str) -> InputDefinition:
 
 def parse_validation_definition(text: str) -> InputDefinition:
     """Parse the ``<items>`` XML of ``--validate-arguments`` (one ``<item>``)."""
-    root = _parse(text, "items")
-    definition = InputDefinition()
-    _metadata(root, definition)
+    root, definition = _parse(text, "items")
     item = root.find("item")
     if item is None:
         raise ConfigError("splunkd sent no <item> to validate")
@@ -293,7 +289,7 @@ def _run(definition: InputDefinition, out: IO[bytes]) -> int:
 
     from okta_ir.okta.system_log import stop_on_signals
     from okta_ir.splunk.credentials import load_log_level
-    from okta_ir.splunk.kvstore import KVStoreCheckpointStore
+    from okta_ir.splunk.kvstore import CHECKPOINT_COLLECTION, KVStoreCheckpointStore
     from okta_ir.splunk.rest import SplunkdClient
     from okta_ir.splunk.xmlstream import close_stream, open_stream
 
@@ -312,6 +308,13 @@ def _run(definition: InputDefinition, out: IO[bytes]) -> int:
         for stanza, params in definition.stanzas.items():
             try:
                 figures = run_input(stanza, params, definition, out, stop=stop)
+            except CheckpointError as exc:
+                failed += 1
+                log.error(
+                    "input %s failed: %s (its checkpoint is the document %r of the KV-store collection %s)",
+                    stanza, exc, input_name(stanza), CHECKPOINT_COLLECTION,
+                )
+                continue
             except OktaIRError as exc:
                 failed += 1
                 log.error("input %s failed: %s", stanza, exc)
