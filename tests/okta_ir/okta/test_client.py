@@ -683,3 +683,8 @@ def test_iter_pages_stops_on_a_repeated_cursor_and_at_max_pages() -> None:
     assert [r.url.params.get("after") for r in seen] == [None, "1", "2", "end"]
     client, seen, _ = make_client(handler)
     assert len(list(client.iter_pages(LOGS, max_pages=2))) == 2 and len(seen) == 2
+
+
+def test_auth_must_be_an_okta_auth() -> None:
+    with pytest.raises(ConfigError, match="auth must be an ApiTokenAuth or PrivateKeyJwtAuth"):
+        OktaClient(ORG, "SSWS token")  # type: ignore[arg-type]

@@ -195,6 +195,10 @@ def test_small_rsa_and_other_curves_are_refused() -> None:
         load_private_key(pem(new_rsa(1024), "pkcs8"))
     with pytest.raises(ConfigError, match="only P-256"):
         load_private_key(pem(new_ec(ec.SECP384R1()), "pkcs8"))
+    with pytest.raises(ConfigError, match="d does not match n and e"):
+        key_from_jwk({**rsa_jwk(), "d": rsa_jwk(new_rsa())["d"]})
+    with pytest.raises(ConfigError, match="p\\*q does not equal n"):
+        key_from_jwk({**rsa_jwk(), "p": rsa_jwk(new_rsa())["p"]})
     mismatched = {**ec_jwk(), "x": ec_jwk(new_ec())["x"]}
     with pytest.raises(ConfigError, match="x/y do not match d"):
         key_from_jwk(mismatched)

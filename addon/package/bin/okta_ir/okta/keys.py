@@ -209,6 +209,8 @@ def key_from_jwk(jwk: Mapping[str, Any]) -> SigningKey:
                 p, q = _recover_primes(n, e, d)
             if p * q != n:
                 raise ValueError("p*q does not equal n")
+            if pow(pow(2, e, n), d, n) != 2:
+                raise ValueError("d does not match n and e")
             return RsaSigningKey(rsa.PrivateKey(n, e, d, p, q), kid=kid)
         if kty == "EC":
             if jwk.get("crv") != "P-256":
