@@ -29,5 +29,6 @@ def test_build_and_appinspect():
     assert "TA-okta-ir/bin/okta_system_log.py" in names
     assert "TA-okta-ir/bin/okta_ir/splunk/modinput.py" in names
     assert "TA-okta-ir/default/collections.conf" in names
+    assert "TA-okta-ir/default/transforms.conf" in names
     assert not [n for n in names if "/okta_ir/cli/" in n or "/okta_ir/simulator/" in n]
     assert not [n for n in names if n.endswith(".pyc")]
