@@ -187,3 +187,24 @@ def test_missing_token_env_is_named(
     )
     assert status == 1
     assert "environment variable OKTA_NOPE is not set" in capsys.readouterr().err
+
+
+def test_against_the_simulator(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from okta_ir.simulator import Simulator, SimulatorConfig
+
+    simulator = Simulator(SimulatorConfig(scenario="guide", seed=7, events=2000, users=40))
+    facts = simulator.scenario_facts()
+    monkeypatch.setenv("OKTA_TEST_TOKEN", TOKEN)
+    with simulator.serve() as running:
+        common = ["--org-url", running.base_url, "--token-env", "OKTA_TEST_TOKEN", "--yes"]
+        assert main(["contain", "suspend", "--user", facts.compromised_login, *common]) == 0
+        assert main(["contain", "block-ip", "--ip", facts.attacker_ips[0], *common]) == 0
+        assert main(["contain", "block-ip", "--ip", facts.attacker_ips[0], *common]) == 0
+        assert running.state.user_status(facts.compromised_login) == "SUSPENDED"
+        gateways = running.state.zone(facts.blocklist_zone_id)["gateways"]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"suspend {facts.compromised_login}: success (user was ACTIVE, now SUSPENDED)"
+    ip = f"{facts.attacker_ips[0]}/32"
+    assert lines[1] == f"block_ip {ip}: success ({ip} added to zone BlockedIpZone ({len(gateways)} entries))"
+    assert lines[2].startswith(f"block_ip {facts.attacker_ips[0]}/32: no_change (")
+    assert {"type": "CIDR", "value": f"{facts.attacker_ips[0]}/32"} in gateways
