@@ -59,24 +59,41 @@ def check_ready() -> None:
         raise HarnessError("the harness's npm packages are missing: run `bash scripts/setup-browser.sh`")
 
 
+def _node(script: str, args: list[str], what: str, timeout_s: float) -> Any:
+    """Run a harness script; its stdout is JSON. HarnessError (one line) when it fails or hangs."""
+    check_ready()
+    try:
+        proc = subprocess.run(
+            ["node", str(HARNESS / script), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+            env={**os.environ, "OKTA_IR_CHROMIUM": str(CHROMIUM)},
+        )
+    except subprocess.TimeoutExpired:
+        raise HarnessError(f"{what} did not finish within {timeout_s:.0f} s") from None
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-5:]
+        raise HarnessError(f"{what} failed (rc {proc.returncode}): {' | '.join(tail)}")
+    return json.loads(proc.stdout)
+
+
 def render(jobs: list[DashboardJob], timeout_s: float = TIMEOUT_S, width: int = 1440) -> list[dict[str, Any]]:
     """Render the dashboards in one headless Chromium; returns one report dict per job, in order."""
     check_ready()
     with tempfile.TemporaryDirectory(prefix="okta-ir-render-") as tmp:
         job_file = Path(tmp) / "job.json"
         job_file.write_text(json.dumps({"width": width, "dashboards": [j.to_json() for j in jobs]}), "utf-8")
-        try:
-            proc = subprocess.run(
-                ["node", str(HARNESS / "render.js"), str(job_file)],
-                capture_output=True,
-                text=True,
-                timeout=timeout_s,
-                check=False,
-                env={**os.environ, "OKTA_IR_CHROMIUM": str(CHROMIUM)},
-            )
-        except subprocess.TimeoutExpired:
-            raise HarnessError(f"the dashboard harness did not finish within {timeout_s:.0f} s") from None
-    if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-5:]
-        raise HarnessError(f"the dashboard harness failed (rc {proc.returncode}): {' | '.join(tail)}")
-    return list(json.loads(proc.stdout)["dashboards"])
+        report = _node("render.js", [str(job_file)], "the dashboard harness", timeout_s)
+    return list(report["dashboards"])
+
+
+def open_page(page: Path, selectors: list[str], screenshot: Optional[Path] = None) -> dict[str, Any]:
+    """Open a local HTML file in headless Chromium with the network cut off.
+
+    Returns ``{"title", "errors": [console errors], "requests": [URLs it tried to fetch],
+    "sections": {selector: {"present", "visible", "text"}}}``.
+    """
+    args = [str(page), json.dumps(selectors)] + ([str(screenshot)] if screenshot is not None else [])
+    return dict(_node("open_page.js", args, f"opening {page}", TIMEOUT_S))

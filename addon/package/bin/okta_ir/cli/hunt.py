@@ -41,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--iocs", action="store_true", help="also list indicators of compromise")
     parser.add_argument("--session", metavar="ID", help="also print the timeline of this externalSessionId")
     parser.add_argument(
+        "--html", metavar="REPORT.html", type=Path, help="also write a self-contained HTML hunt report"
+    )
+    parser.add_argument(
         "--db",
         type=Path,
         default=None,
@@ -68,7 +71,8 @@ def _hunt(args: argparse.Namespace, rules: Any, db: Path) -> int:
     from detections.analyst import iocs, session_timeline
     from detections.engine import HuntEngine
 
-    with HuntEngine(db, rules=rules) as engine:
+    # the HTML report's map needs sign-in coordinates, which the rules alone do not load
+    with HuntEngine(db, rules=None if args.html else rules) as engine:
         report = engine.load_jsonl(args.events)
         print(f"okta-ir hunt: {report.summary()}", file=sys.stderr)
         if report.loaded == 0 and report.skipped:
@@ -76,6 +80,11 @@ def _hunt(args: argparse.Namespace, rules: Any, db: Path) -> int:
         findings = engine.run(rules)
         ioc = iocs(engine, findings) if args.iocs else None
         timeline = session_timeline(engine, args.session, findings) if args.session else None
+        if args.html:
+            from detections.report import write_html_report
+
+            written = write_html_report(engine, findings, args.html)
+            print(f"okta-ir hunt: report written to {written}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(_json(findings, ioc, args.session, timeline), indent=2))
     else:
