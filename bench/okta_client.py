@@ -127,6 +127,34 @@ def _simulator() -> dict[str, Any]:
     return figures
 
 
+def _pacing_real(seconds: float = 30.0) -> dict[str, Any]:
+    """Real clock and HTTP: a simulated org whose logs bucket allows 20 requests per 10 s window."""
+    from okta_ir.okta.auth import ApiTokenAuth
+    from okta_ir.okta.client import ClientSettings, OktaClient
+    from okta_ir.simulator.config import SimulatorConfig
+    from okta_ir.simulator.running import Simulator
+
+    config = SimulatorConfig(
+        scenario="background", events=2_000, rate_limit_per_minute=20, rate_limit_window_seconds=10.0
+    )
+    with (
+        Simulator(config).serve(port=0) as sim,
+        OktaClient(sim.base_url, ApiTokenAuth("any"), ClientSettings(rate_limit_share=0.5)) as client,
+    ):
+        started, url = time.time(), "/api/v1/logs?limit=10"
+        while time.time() - started < seconds:
+            url = client.get_page(url).next_url or "/api/v1/logs?limit=10"
+        elapsed = time.time() - started
+        statuses = [status for _, path, _, status in sim.requests_log if path == "/api/v1/logs"]
+    allowed = 10 * elapsed / 10.0
+    return {
+        "real_requests": len(statuses),
+        "real_allowed": round(allowed, 1),
+        "real_share_used_pct": round(100 * statuses.count(200) / allowed, 1),
+        "real_http_429": statuses.count(429),
+    }
+
+
 def run() -> dict[str, Any]:
     """All figures of this benchmark."""
     figures: dict[str, Any] = {}
@@ -137,6 +165,7 @@ def run() -> dict[str, Any]:
     for key, value in _pacing(30, 90).items():
         figures[f"pacing_shared_{key}"] = value
     figures.update(_simulator())
+    figures.update(_pacing_real())
     return figures
 
 
