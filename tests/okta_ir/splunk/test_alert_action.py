@@ -17,9 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from okta_ir.simulator import Simulator, SimulatorConfig
 
+from tests.okta_ir.okta.test_containment import SpecCheck
 from tests.support.splunkd import SplunkdStandIn
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -106,11 +108,26 @@ def containment_requests(running: Any) -> list[tuple[str, str, str, int]]:
     return [r for r in running.requests_log if r[1].startswith(CONTAINMENT_PATHS)]
 
 
+@pytest.fixture(scope="module")
+def spec() -> SpecCheck:
+    return SpecCheck()
+
+
+def assert_served_requests_match_the_spec(running: Any, spec: SpecCheck) -> None:
+    """Method, path and query of every bodiless containment request the simulator served match the spec
+    (zone PUT bodies are validated in test_containment_simulator, which records them in process)."""
+    served = [r for r in containment_requests(running) if r[0] != "PUT"]
+    assert served
+    for method, path, query, _ in served:
+        url = running.base_url + path + ("?" + query if query else "")
+        spec.validate_request(httpx.Request(method, url, headers={"Authorization": "SSWS x"}))
+
+
 def writes(running: Any) -> list[tuple[str, str, str, int]]:
     return [r for r in containment_requests(running) if r[0] != "GET"]
 
 
-def test_suspend_every_row_then_idempotent(sim: Any, alert: Alert) -> None:
+def test_suspend_every_row_then_idempotent(sim: Any, alert: Alert, spec: SpecCheck) -> None:
     victim = sim.facts.compromised_login
     other = next(
         u
@@ -167,6 +184,7 @@ def test_suspend_every_row_then_idempotent(sim: Any, alert: Alert) -> None:
     ]
     assert len(writes(sim)) == 2
     assert TOKEN not in alert.audit_path.read_text(encoding="utf-8")
+    assert_served_requests_match_the_spec(sim, spec)
 
 
 def test_clear_sessions_and_quarantine(sim: Any, alert: Alert) -> None:
@@ -189,7 +207,7 @@ def test_clear_sessions_and_quarantine(sim: Any, alert: Alert) -> None:
     assert victim_id not in sim.state.group_members(group)
 
 
-def test_block_ip_keeps_other_gateways_and_is_idempotent(sim: Any, alert: Alert) -> None:
+def test_block_ip_keeps_other_gateways_and_is_idempotent(sim: Any, alert: Alert, spec: SpecCheck) -> None:
     zone_id = sim.facts.blocklist_zone_id
     before = sim.state.zone(zone_id)["gateways"]
     attacker = sim.facts.attacker_ips[0]
@@ -208,6 +226,7 @@ def test_block_ip_keeps_other_gateways_and_is_idempotent(sim: Any, alert: Alert)
     status, _ = alert.run("okta_ir_unblock_ip", [{"src_ip": attacker}])
     assert status == 0
     assert sim.state.zone(zone_id)["gateways"] == before
+    assert_served_requests_match_the_spec(sim, spec)
 
 
 def test_protected_users_and_groups_are_refused(sim: Any, alert: Alert) -> None:
