@@ -371,3 +371,31 @@ def test_entry_scripts_match_the_alert_definitions() -> None:
         "max_targets",
         "dry_run",
     ]
+
+
+def test_unsuspend_reset_factors_and_deactivate_scripts(sim: Any, alert: Alert) -> None:
+    victim, victim_id = sim.facts.compromised_login, sim.facts.compromised_user_id
+    enrolled = next(
+        u for u in sim.state.users.values() if u.factors and u.id != victim_id and u.status == "ACTIVE"
+    )
+    with sim.state.lock:
+        sim.state.users[victim_id].status = "SUSPENDED"
+    assert alert.run("okta_ir_unsuspend_user", [{"user": victim}])[0] == 0
+    assert sim.state.user_status(victim) == "ACTIVE"
+    assert alert.run("okta_ir_reset_factors", [{"user": enrolled.login}])[0] == 0
+    assert sim.state.find_user(enrolled.login).factors == []
+    status, stderr = alert.run("okta_ir_deactivate_user", [{"user": enrolled.login}])
+    assert status == 2 and "deactivation is disabled" in stderr
+    assert alert.run("okta_ir_deactivate_user", [{"user": enrolled.login}], allow_deactivate="1")[0] == 0
+    assert sim.state.user_status(enrolled.login) == "DEPROVISIONED"
+    assert [(e["action"], e["outcome"]) for e in alert.audit()] == [
+        ("unsuspend", "success"),
+        ("reset_factors", "success"),
+        ("deactivate", "refused"),
+        ("deactivate", "success"),
+    ]
+    assert [w[:2] for w in writes(sim)] == [
+        ("POST", f"/api/v1/users/{victim_id}/lifecycle/unsuspend"),
+        ("POST", f"/api/v1/users/{enrolled.id}/lifecycle/reset_factors"),
+        ("POST", f"/api/v1/users/{enrolled.id}/lifecycle/deactivate"),
+    ]
