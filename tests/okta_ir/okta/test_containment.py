@@ -597,3 +597,13 @@ def test_an_unexpected_error_fails_one_target_and_the_run_goes_on(
         ("failed", "unexpected RuntimeError: boom\\x0d\\x0aX"),
         ("success", "user was ACTIVE, now SUSPENDED"),
     ]
+
+
+def test_ids_in_okta_answers_are_checked_before_use(okta: ScriptedOkta, client: OktaClient) -> None:
+    okta.on("GET", "/api/v1/users/alice@example.com", ok(user(uid="../../groups/00g1/users")))
+    [result] = run_action(client, "suspend", ["alice@example.com"])
+    assert (result.outcome, result.detail) == (
+        "failed",
+        "Okta answered with a user id that is not an Okta id",
+    )
+    assert okta.lines() == ["GET /api/v1/users/alice%40example.com"]

@@ -32,6 +32,7 @@ from okta_ir.containment.safety import (
 from okta_ir.containment.targets import (
     display,
     parse_ip_target,
+    parse_okta_id,
     parse_session_id,
     parse_user_ref,
 )
@@ -166,6 +167,14 @@ def _seg(value: str) -> str:
     return quote(value, safe="")
 
 
+def _answered_id(value: Any, what: str) -> str:
+    """An id taken from Okta's answer, checked before it goes into a path (a response is input too)."""
+    try:
+        return parse_okta_id(value, what)
+    except ContainmentRefused:
+        raise InvalidResponseError(f"Okta answered with a {what} id that is not an Okta id") from None
+
+
 def _no_change(detail: str) -> _Refused:
     return _Refused(NO_CHANGE, detail)
 
@@ -183,8 +192,9 @@ class _Runner:
     def _user(self, step: _Step, ref: str) -> tuple[dict[str, Any], list[str]]:
         """Resolve ``ref``, check it is the user meant, and check the protected rails."""
         user = step.read(f"/api/v1/users/{_seg(ref)}")
-        if not isinstance(user, dict) or not isinstance(user.get("id"), str):
-            raise InvalidResponseError("Okta answered the user lookup without a user id")
+        if not isinstance(user, dict):
+            raise InvalidResponseError("Okta answered the user lookup with something that is not a user")
+        _answered_id(user.get("id"), "user")
         login = str((user.get("profile") or {}).get("login") or "")
         wanted = ref.lower()
         if wanted not in (user["id"].lower(), login.lower(), login.lower().split("@")[0]):
@@ -260,9 +270,7 @@ class _Runner:
             session = step.read(f"/api/v1/sessions/{_seg(session_id)}")
         except OktaNotFoundError:
             raise _no_change("no such session (already ended)") from None
-        user_id = session.get("userId") if isinstance(session, dict) else None
-        if not isinstance(user_id, str):
-            raise InvalidResponseError("Okta answered the session lookup without a userId")
+        user_id = _answered_id(session.get("userId") if isinstance(session, dict) else None, "session's user")
         self._user(step, user_id)
         try:
             outcome = step.write("DELETE", f"/api/v1/sessions/{_seg(session_id)}", expected=(204, 200))
@@ -284,7 +292,7 @@ class _Runner:
         if len(candidates) > 1:
             ids = ", ".join(str(z.get("id")) for z in candidates)
             raise _Refused(REFUSED, f"several BLOCKLIST zones ({ids}); configure which one to use")
-        return str(candidates[0].get("id"))
+        return _answered_id(candidates[0].get("id"), "zone")
 
     def _zone(self, step: _Step, zone_id: str) -> dict[str, Any]:
         zone = step.read(f"/api/v1/zones/{_seg(zone_id)}")
