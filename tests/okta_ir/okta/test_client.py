@@ -688,3 +688,13 @@ def test_iter_pages_stops_on_a_repeated_cursor_and_at_max_pages() -> None:
 def test_auth_must_be_an_okta_auth() -> None:
     with pytest.raises(ConfigError, match="auth must be an ApiTokenAuth or PrivateKeyJwtAuth"):
         OktaClient(ORG, "SSWS token")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    ["not a url", "ftp://proxy:21", "socks5://127.0.0.1:1080", "http://:3128", "http://u:secret@proxy:port"],
+)
+def test_unusable_proxy_urls_are_config_errors_without_credentials(proxy: str) -> None:
+    with pytest.raises(ConfigError, match="proxy URL is not usable") as caught:
+        ClientSettings(proxy=proxy)
+    assert "secret" not in str(caught.value) and "\n" not in str(caught.value)

@@ -72,6 +72,8 @@ class ClientSettings:
             raise ConfigError("max_retries and max_retry_seconds must not be negative")
         if not 0.0 < self.rate_limit_share <= 1.0:
             raise ConfigError("rate_limit_share must be greater than 0 and at most 1 (e.g. 0.5)")
+        if self.proxy is not None:
+            _check_proxy(self.proxy)
 
     def __repr__(self) -> str:  # a proxy URL may carry credentials
         proxy = "<set>" if self.proxy else None
@@ -80,6 +82,21 @@ class ClientSettings:
             f"max_retries={self.max_retries}, max_retry_seconds={self.max_retry_seconds}, "
             f"rate_limit_share={self.rate_limit_share}, proxy={proxy}, user_agent={self.user_agent!r}, "
             f"verify={self.verify})"
+        )
+
+
+def _check_proxy(proxy: str) -> None:
+    """ConfigError unless ``proxy`` is an http(s)://host[:port] URL (credentials are never echoed)."""
+    try:
+        parts = urlsplit(proxy.strip())
+        usable = parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and parts.port != 0
+        scheme = parts.scheme or "none"
+    except ValueError:  # a port that is not a number
+        usable, scheme = False, "?"
+    if not usable:
+        raise ConfigError(
+            f"proxy URL is not usable (scheme {scheme!r}): use http://host:port or https://host:port, "
+            "with user:password@ before the host if the proxy needs it (SOCKS is not supported)"
         )
 
 
