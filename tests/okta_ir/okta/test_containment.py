@@ -16,6 +16,7 @@ import httpx
 import pytest
 import yaml
 from jsonschema_path import SchemaPath
+from okta_ir.errors import ContainmentRefused
 from okta_ir.okta.auth import ApiTokenAuth
 from okta_ir.okta.client import ClientSettings, OktaClient
 from okta_ir.okta.containment import ContainmentPolicy, contain_compromise, run_action
@@ -607,3 +608,17 @@ def test_ids_in_okta_answers_are_checked_before_use(okta: ScriptedOkta, client: 
         "Okta answered with a user id that is not an Okta id",
     )
     assert okta.lines() == ["GET /api/v1/users/alice%40example.com"]
+
+
+def test_action_names_from_alerts_and_the_cli() -> None:
+    from okta_ir.okta.containment import normalize_action
+    from okta_ir.splunk.alert_action import ALERT_ACTIONS
+
+    assert {name: normalize_action(name) for name in ALERT_ACTIONS} == ALERT_ACTIONS
+    assert [normalize_action(n) for n in ("clear-sessions", "Block-IP", "revoke-session")] == [
+        "clear_sessions",
+        "block_ip",
+        "revoke_session",
+    ]
+    with pytest.raises(ContainmentRefused, match="unknown containment action okta_ir_nuke; one of: suspend"):
+        normalize_action("okta_ir_nuke")

@@ -82,6 +82,9 @@ ACTIONS: dict[str, str] = {
     "revoke_session": SESSION,
 }
 
+# alert action names that say what they act on
+_ALIASES = {f"{a}_user": a for a in ("suspend", "unsuspend", "quarantine", "release", "deactivate")}
+
 _PARSERS: dict[str, Callable[[object], Any]] = {
     USER: parse_user_ref,
     IP: parse_ip_target,
@@ -90,13 +93,11 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
 
 
 def normalize_action(name: str) -> str:
-    """``clear-sessions`` / ``okta_ir_clear_sessions`` / ``clear_sessions`` -> ``clear_sessions``."""
+    """``clear-sessions`` / ``okta_ir_clear_sessions`` / ``okta_ir_suspend_user`` -> the action's key."""
     key = name.strip().lower().replace("-", "_")
-    for prefix in ("okta_ir_",):
-        if key.startswith(prefix):
-            key = key[len(prefix):]
-    key = {"suspend_user": "suspend", "unsuspend_user": "unsuspend", "quarantine_user": "quarantine",
-           "release_user": "release", "deactivate_user": "deactivate"}.get(key, key)
+    if key.startswith("okta_ir_"):
+        key = key[len("okta_ir_"):]
+    key = _ALIASES.get(key, key)
     if key not in ACTIONS:
         raise ContainmentRefused(f"unknown containment action {display(name)}; one of: {', '.join(ACTIONS)}")
     return key
