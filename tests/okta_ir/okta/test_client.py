@@ -9,6 +9,7 @@ import base64
 import json
 import logging
 import random
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
@@ -698,3 +699,24 @@ def test_unusable_proxy_urls_are_config_errors_without_credentials(proxy: str) -
     with pytest.raises(ConfigError, match="proxy URL is not usable") as caught:
         ClientSettings(proxy=proxy)
     assert "secret" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_real_connection_refused_on_loopback() -> None:
+    """No mock: a port just released on 127.0.0.1 refuses the connection."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    clock = FakeClock()
+    settings = ClientSettings(connect_timeout=2.0, read_timeout=2.0, max_retries=1)
+    with (
+        OktaClient(
+            f"http://127.0.0.1:{port}", ApiTokenAuth(TOKEN), settings, sleep=clock.sleep, clock=clock
+        ) as client,
+        pytest.raises(OktaTransportError) as caught,
+    ):
+        client.get_page(LOGS)
+    assert str(caught.value) == (
+        f"cannot connect to http://127.0.0.1:{port} (ConnectError, after 2 attempts): "
+        "check the org URL, the network and the proxy setting"
+    )
+    assert len(clock.sleeps) == 1
