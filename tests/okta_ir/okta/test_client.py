@@ -11,6 +11,7 @@ import logging
 import random
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
 
@@ -720,3 +721,24 @@ def test_real_connection_refused_on_loopback() -> None:
         "check the org URL, the network and the proxy setting"
     )
     assert len(clock.sleeps) == 1
+
+
+def test_real_read_timeout_is_enforced() -> None:
+    """No mock: a listener that never answers; the explicit read timeout ends each attempt."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        clock = FakeClock()
+        settings = ClientSettings(connect_timeout=1.0, read_timeout=0.2, max_retries=1)
+        started = time.monotonic()
+        with (
+            OktaClient(
+                f"http://127.0.0.1:{port}", ApiTokenAuth(TOKEN), settings, sleep=clock.sleep, clock=clock
+            ) as client,
+            pytest.raises(OktaTransportError) as caught,
+        ):
+            client.get_page(LOGS)
+        elapsed = time.monotonic() - started
+    assert "Okta did not answer GET /api/v1/logs within 0.2 s (after 2 attempts)" in str(caught.value)
+    assert 0.4 <= elapsed < 5.0
