@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
+import pty
+import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from okta_ir.cli import main
 from okta_ir.cli.collect import resolve_state
 from okta_ir.errors import ConfigError
+from okta_ir.simulator import Simulator, SimulatorConfig
 
 DEAD_ORG = "http://127.0.0.1:9"  # never contacted: every case below fails before the first request
 
@@ -100,3 +109,111 @@ def test_state_is_a_directory_or_a_json_file(tmp_path):
         resolve_state(str(tmp_path / "plain"), "acme.okta.com")
     with pytest.raises(ConfigError, match="may only use letters"):
         resolve_state(str(tmp_path / "my state.json"), "acme.okta.com")
+
+
+TOKEN_ENV = "OKTA_IR_COLLECT_TOKEN"
+
+
+def sim_args(base_url: str, tmp_path: Path, *extra: str) -> list:
+    return [
+        "collect", "--org-url", base_url, "--token-env", TOKEN_ENV,
+        "--out", str(tmp_path / "events.jsonl"), "--state", str(tmp_path / "state.json"), *extra,
+    ]  # fmt: skip
+
+
+def uuids_in(path: Path) -> list:
+    return [json.loads(line)["uuid"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def truth_uuids(running) -> list:
+    return [event["uuid"] for event in running.ground_truth()]
+
+
+def test_max_events_then_the_rest(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(TOKEN_ENV, "t")
+    with Simulator(SimulatorConfig(seed=2, events=2500)).serve() as running:
+        assert main(sim_args(running.base_url, tmp_path, "--since", "7d", "--max-events", "1234")) == 0
+        first = capsys.readouterr()
+        assert main(sim_args(running.base_url, tmp_path, "--since", "7d")) == 0
+        second = capsys.readouterr()
+        assert uuids_in(tmp_path / "events.jsonl") == truth_uuids(running)
+    assert first.out.startswith("collected 1234 events in 2 pages") and "--max-events reached" in first.out
+    assert second.out.startswith("collected 1266 events in") and "caught up" in second.out
+    assert first.err == second.err == ""  # no progress line when stderr is not a terminal
+    saved = json.loads((tmp_path / "state.json").read_text())
+    assert saved["extra"] == {} and saved["until"] is None and len(saved["boundary_uuids"]) == 2000
+
+
+def test_bounded_export_completes_once(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(TOKEN_ENV, "t")
+    with Simulator(SimulatorConfig(seed=4, events=1800)).serve() as running:
+        window = ["--since", "7d", "--until", "2099-01-01T00:00:00Z", "--limit", "500"]
+        assert main(sim_args(running.base_url, tmp_path, *window)) == 0
+        first = capsys.readouterr().out
+        assert main(sim_args(running.base_url, tmp_path, *window)) == 0
+        second = capsys.readouterr().out
+        assert sorted(uuids_in(tmp_path / "events.jsonl")) == sorted(truth_uuids(running))
+    assert first.startswith("collected 1800 events in") and first.rstrip().endswith("export complete")
+    assert second.startswith("collected 0 events in 0 pages") and second.rstrip().endswith("export complete")
+
+
+def test_sigterm_stops_after_the_page_and_follow_paces_until_sigterm(tmp_path):
+    env = dict(os.environ, **{TOKEN_ENV: "t"})
+    out = tmp_path / "events.jsonl"
+    with Simulator(SimulatorConfig(seed=6, events=6000)).serve() as running:
+        command = [
+            sys.executable,
+            "-m",
+            "okta_ir.cli",
+            *sim_args(running.base_url, tmp_path, "--since", "7d"),
+        ]
+        command += ["--limit", "100", "--follow", "--poll-interval", "0.3"]
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (out.exists() and out.stat().st_size > 1_000_000):
+            time.sleep(0.01)
+        process.send_signal(signal.SIGTERM)  # mid-collection
+        stdout, stderr = process.communicate(timeout=30)
+        assert process.returncode == 0, stderr
+        assert "stopped by signal" in stdout
+        saved = json.loads((tmp_path / "state.json").read_text())
+        assert saved["extra"] == {}  # stopped between pages: no write in flight
+        partial = uuids_in(out)
+        assert 0 < len(partial) < 6000 and len(partial) % 100 == 0
+        assert partial == truth_uuids(running)[: len(partial)]
+
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        while time.monotonic() < deadline and out.read_bytes().count(b"\n") < 6000:
+            time.sleep(0.05)
+        time.sleep(1.0)  # caught up: a few paced empty polls
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=30)
+        assert process.returncode == 0, stderr
+        assert "stopped by signal" in stdout
+        assert uuids_in(out) == truth_uuids(running)
+        polls = [q for _m, path, q, _s in running.requests_log if path == "/api/v1/logs"]
+        empty_polls = len(polls) - 6000 // 100 - 1
+        assert 1 <= empty_polls <= 8  # ~1 s at one poll per 0.3 s: paced, not hammering
+
+
+def test_progress_line_on_a_terminal(tmp_path):
+    env = dict(os.environ, **{TOKEN_ENV: "t"})
+    with Simulator(SimulatorConfig(seed=8, events=3000)).serve() as running:
+        master, slave = pty.openpty()
+        command = [
+            sys.executable,
+            "-m",
+            "okta_ir.cli",
+            *sim_args(running.base_url, tmp_path, "--since", "7d"),
+        ]
+        process = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=slave, timeout=60)
+        os.close(slave)
+        shown = os.read(master, 65536).decode()
+        os.close(master)
+    assert process.returncode == 0
+    assert re.search(r"\r[\d,]+ events  [\d,]+ ev/s  \d+ pages  0 retries", shown), shown
+    assert process.stdout.decode().startswith("collected 3000 events")

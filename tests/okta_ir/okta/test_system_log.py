@@ -465,3 +465,18 @@ def test_a_next_link_with_the_default_port_spelled_out_is_on_the_org(tmp_path):
     poller(log, FileCheckpointStore(str(tmp_path))).run(sink)
     assert uuids(sink.events) == uuids(make_events(1500))
     assert log.requests[1].startswith("https://ACME.okta.com:443/api/v1/logs?")
+
+
+def test_a_relative_window_continues_the_export_saved_in_the_checkpoint(tmp_path):
+    log = FakeLog(make_events(1500))
+    store = FileCheckpointStore(str(tmp_path))
+    first = poller(log, store, until="2025-06-15T12:00:00Z")
+    assert first.run(ListSink(), max_events=700).events == 700
+    sink = ListSink()
+    later = poller(
+        log, store, since="2025-06-15T00:05:00Z", until="2025-06-15T12:05:00Z", strict_window=False
+    )
+    assert later.run(sink).events == 800 and later.until == "2025-06-15T12:00:00.000Z"
+    assert uuids(sink.events) == uuids(make_events(800, start=700))
+    saved = store.load("acme")
+    assert saved is not None and saved.done and saved.since == "2025-06-15T00:00:00.000Z"

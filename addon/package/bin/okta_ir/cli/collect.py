@@ -12,14 +12,14 @@ import os
 import sys
 import threading
 import time
-from typing import Any, TextIO
+from typing import Any, Optional, TextIO
 
 import httpx
 
 from okta_ir.checkpoint import FileCheckpointStore
 from okta_ir.cli import CommandError
 from okta_ir.errors import ConfigError
-from okta_ir.events import format_okta_time, org_label, parse_time_arg
+from okta_ir.events import format_okta_time, org_label, parse_time_arg, parse_timestamp
 
 __all__ = ["register", "resolve_state"]
 
@@ -194,6 +194,7 @@ def _collect(args: argparse.Namespace) -> int:
             limit=args.limit,
             empty_poll_seconds=args.poll_interval,
             stop=stop,
+            strict_window=not (_is_relative(args.since) or _is_relative(args.until)),
         )
         with JsonlSink(args.out) as sink, stop_on_signals(stop):
             progress = _Progress(sys.stderr, transport)
@@ -203,6 +204,10 @@ def _collect(args: argparse.Namespace) -> int:
                 progress.finish()
     print(_summary(stats, transport.requests, args.out))
     return 0
+
+
+def _is_relative(text: Optional[str]) -> bool:
+    return bool(text) and parse_timestamp(text) is None
 
 
 def _summary(stats: Any, requests: int, out: str) -> str:

@@ -101,6 +101,8 @@ class SystemLogPoller:
 
     ``client`` is an OktaClient (or anything with ``org_url`` and ``request(method, url)`` returning
     an httpx.Response after its own retries). ``sleep`` paces empty polls (default: waits on ``stop``).
+    A bounded export resumes only with the same ``since``/``until`` unless ``strict_window`` is False
+    (relative times such as ``7d``): then the window saved in the checkpoint is continued.
     """
 
     def __init__(
@@ -120,6 +122,7 @@ class SystemLogPoller:
         clock: Callable[[], float] = time.time,
         boundary_size: Optional[int] = None,
         body_attempts: int = 4,
+        strict_window: bool = True,
     ) -> None:
         if not 1 <= limit <= 1000:
             raise ConfigError(f"limit must be between 1 and 1000 (got {limit})")
@@ -137,6 +140,7 @@ class SystemLogPoller:
         self._clock = clock
         self.boundary_size = boundary_size or max(2 * limit, 1000)
         self.body_attempts = max(1, body_attempts)
+        self.strict_window = strict_window
         self.org_url = str(client.org_url).rstrip("/")
         self.org = org_label(self.org_url)
         now = clock()
@@ -206,10 +210,13 @@ class SystemLogPoller:
             )
         if saved.until != self.until or (self.until and saved.since != self.since):
             window = f"{saved.since} .. {saved.until}" if saved.until else "polling"
-            raise CheckpointError(
-                f"checkpoint {self.key!r} was made for another collection ({window}); "
-                "use another state location or delete it"
-            )
+            if not (self.until and saved.until and not self.strict_window):
+                raise CheckpointError(
+                    f"checkpoint {self.key!r} was made for another collection ({window}); "
+                    "use another state location or delete it"
+                )
+            log.info("continuing the export %s saved in checkpoint %r", window, self.key)
+            self.since, self.until = saved.since or self.since, saved.until
         if saved.cursor is not None:
             try:
                 self._check_on_org(saved.cursor, "the checkpoint cursor")
