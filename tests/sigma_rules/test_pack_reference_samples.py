@@ -21,6 +21,9 @@ MANIFEST = REFERENCE / "samples" / "panther" / "MANIFEST.json"
 SAME_MEANING = {
     "Okta.APIKeyCreated": "03-foothold-escalation/okta_api_token_created.yml",
     "Okta.AdminRoleAssigned": "03-foothold-escalation/okta_admin_privilege_granted.yml",
+    "Okta.Global.MFA.Disabled": "03-foothold-escalation/okta_org_mfa_factor_deactivated.yml",
+    "Okta.Refresh.Access.Token.Reuse": "05-okta-native/okta_refresh_token_reuse_detected.yml",
+    "Okta.Support.Access": "03-foothold-escalation/okta_support_access_granted.yml",
     "Okta.App.Unauthorized.Access.Attempt": "05-okta-native/okta_unauthorized_app_access_attempt.yml",
     "Okta.Phishing.Attempt.Blocked.FastPass": "05-okta-native/okta_fastpass_phishing_blocked.yml",
     "Okta.ThreatInsight.Security.Threat.Detected": "05-okta-native/okta_threatinsight_threat_detected.yml",
