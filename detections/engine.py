@@ -21,13 +21,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sigma.backends.sqlite.runtime import execute_plan
 from sigma.collection import SigmaCollection
-from sigma.correlations import SigmaCorrelationRule
+from sigma.correlations import SigmaCorrelationCondition, SigmaCorrelationRule, SigmaCorrelationType
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 
@@ -35,6 +36,7 @@ from detections.errors import HuntInputError, RuleConversionError, UnknownFieldE
 from detections.fields import FIELDS, field_by_okta_path
 from detections.loader import Loader, LoadReport, columns_for, event_lines
 from detections.rules import fresh_copy, rule_name, stage
+from detections.sliding import value_count_windows
 from detections.sqlite_backend import (
     OktaSqliteBackend,
     array_value_field,
@@ -60,6 +62,10 @@ BASE_FIELDS = (
     "authenticationContext.externalSessionId",
 )
 
+SUBSET_ROWID = "okta_ir_rowid"
+# pySigma-sqlite's materialized correlation plans (indexed temp tables): far faster than its one-query CTEs
+PLAN_FORMAT = "zircolite"
+_FINAL_PREFIX = "SELECT * FROM logs WHERE "
 ISO_UTC = "strftime('%Y-%m-%dT%H:%M:%fZ', {col})"
 
 
@@ -113,6 +119,17 @@ def _fieldrefs(rule: SigmaCorrelationRule) -> list[str]:
     if ref is None:
         return []
     return list(ref) if isinstance(ref, list) else [ref]
+
+
+def _linear_value_count(rule: SigmaCorrelationRule) -> bool:
+    """A value_count over base rules only, with a plain condition: run by detections.sliding."""
+    return (
+        rule.type == SigmaCorrelationType.VALUE_COUNT
+        and not rule.aliases
+        and isinstance(rule.condition, SigmaCorrelationCondition)
+        and isinstance(rule.condition.fieldref, str)
+        and all(isinstance(ref.rule, SigmaRule) for ref in rule.rules or [])
+    )
 
 
 def _regexp(pattern: str | None, value: Any) -> bool:
@@ -206,22 +223,49 @@ class HuntEngine:
             for query in self._convert(backend, rule):
                 findings.extend(self._single(rule, query))
         for corr in correlations:
-            member = array_value_field(corr)
-            if member is not None:
-                self._materialize_member(member)
-            for query in self._convert(backend, corr):
-                findings.extend(self._correlation(corr, query))
+            view = self._subset_view(corr, array_value_field(corr))
+            try:
+                # The backend scans its whole table once per correlation: give it only the events
+                # its base rules match (keeping the original rowids as event ids).
+                if _linear_value_count(corr):
+                    findings.extend(self._value_count(corr, view))
+                    continue
+                corr_backend = OktaSqliteBackend(table=view, event_id_field=SUBSET_ROWID)
+                corr_backend.init_processing_pipeline(PLAN_FORMAT)
+                for compiled in self._convert(corr_backend, corr):
+                    findings.extend(self._correlation(corr, compiled["correlation_plan"]))
+            finally:
+                self.connection.execute(f"DROP VIEW IF EXISTS temp.{view}")
         findings.sort(key=lambda f: (f.first_seen or "", f.title, json.dumps(f.group, sort_keys=True)))
         return findings
 
-    def _materialize_member(self, okta_path: str) -> None:
-        """Fill a derived column holding the JSON array of an array member's values (once)."""
-        column = quote_identifier(okta_path)
-        if okta_path in self._existing_columns():
-            return
-        with self.connection:
-            self.connection.execute(f"ALTER TABLE logs ADD COLUMN {column} TEXT")
-            self.connection.execute(f"UPDATE logs SET {column} = {member_array_sql(okta_path)}")
+    def _subset_view(self, corr: SigmaCorrelationRule, member: str | None) -> str:
+        """A temp view of the events any base rule of ``corr`` matches (``rowid`` kept as okta_ir_rowid).
+
+        ``member``: an array member a value_count counts, computed as a column holding the JSON
+        array of its values (only for the matched events).
+        """
+        conditions: list[str] = []
+
+        def leaves(rule: Any) -> None:
+            if isinstance(rule, SigmaRule):
+                for query in rule.get_conversion_result():
+                    text = str(query)
+                    conditions.append(text[len(_FINAL_PREFIX):] if text.startswith(_FINAL_PREFIX) else text)
+                return
+            for ref in rule.rules or []:
+                if ref.rule is not None:
+                    leaves(ref.rule)
+
+        leaves(corr)
+        where = " OR ".join(f"({c})" for c in conditions) or "0"
+        view = "okta_ir_subset"
+        self.connection.execute(f"DROP VIEW IF EXISTS temp.{view}")
+        extra = f", {member_array_sql(member)} AS {quote_identifier(member)}" if member else ""
+        self.connection.execute(
+            f"CREATE TEMP VIEW {view} AS SELECT rowid AS {SUBSET_ROWID}, *{extra} FROM logs WHERE {where}"
+        )
+        return view
 
     def _check_columns(self, rules: SigmaCollection) -> None:
         missing = [c for c in columns_for(rule_fields(rules)) if c not in self.columns]
@@ -232,10 +276,10 @@ class HuntEngine:
             )
 
     @staticmethod
-    def _convert(backend: OktaSqliteBackend, rule: Any) -> list[str]:
+    def _convert(backend: OktaSqliteBackend, rule: Any) -> list[Any]:
         try:
             if isinstance(rule, SigmaCorrelationRule):
-                return list(backend.convert_correlation_rule(rule))
+                return list(backend.convert_correlation_rule(rule, PLAN_FORMAT))
             return list(backend.convert_rule(rule))
         except UnknownFieldError:
             raise
@@ -268,18 +312,57 @@ class HuntEngine:
                     count=len(rows))
         ]
 
-    def _correlation(self, rule: SigmaCorrelationRule, query: str) -> list[Finding]:
-        rows = self._query(rule, query)
+    def _correlation(self, rule: SigmaCorrelationRule, plan: dict[str, Any]) -> list[Finding]:
+        try:
+            rows, _ = execute_plan(self.connection, plan, include_events=False)
+        except (sqlite3.Error, ValueError, RuntimeError) as exc:
+            raise RuleConversionError(f"rule {rule_name(rule)!r} failed on SQLite: {exc}") from None
         groups: dict[str, dict[str, Any]] = {}
         for row in rows:
-            keys = json.loads(row[1]) if row[1] else {}
-            ids = json.loads(row[8]) if row[8] else []
+            keys = row["group_keys"] or {}
+            ids = row["event_ids"] or []
             key = json.dumps(keys, sort_keys=True)
             slot = groups.setdefault(key, {"group": keys, "rowids": set()})
             for identity in ids:
                 slot["rowids"].add(int(str(identity).rsplit(":", 1)[1]))
+        return self._group_findings(rule, list(groups.values()))
+
+    def _value_count(self, rule: SigmaCorrelationRule, view: str) -> list[Finding]:
+        """value_count of base rules in linear time (see detections.sliding); same meaning as the plan."""
+        condition = rule.condition
+        assert isinstance(condition, SigmaCorrelationCondition) and isinstance(condition.fieldref, str)
+        names = [field_by_okta_path(g, rule_name(rule)).okta_path for g in rule.group_by or []]
+        value_spec = field_by_okta_path(condition.fieldref, rule_name(rule))
+        keys = [f"CASE WHEN typeof({quote_identifier(n)}) = 'text' THEN lower({quote_identifier(n)}) "
+                f"ELSE {quote_identifier(n)} END" for n in names]
+        ts = "ROUND((julianday(published) - 2440587.5) * 86400000) / 1000.0"
+        not_null = "".join(f" AND {quote_identifier(n)} IS NOT NULL" for n in names)
+        sql = (
+            f"SELECT {SUBSET_ROWID}, {ts} AS okta_ir_ts, {quote_identifier(value_spec.okta_path)}"
+            + "".join(f", {k}" for k in keys)
+            + f" FROM {view} WHERE okta_ir_ts IS NOT NULL{not_null} ORDER BY "
+            + ", ".join([*[str(i + 4) for i in range(len(keys))], "2"])
+        )
+        array = value_spec.is_array
+
+        def rows() -> Iterator[Any]:
+            for row in self.connection.execute(sql):
+                values = json.loads(row[2]) if array and row[2] else [row[2]]
+                yield row[0], row[1], tuple(row[3:]), values
+
+        try:
+            windows = value_count_windows(
+                rows(), float(rule.timespan.seconds), condition.op.name.lower(), condition.count
+            )
+        except sqlite3.Error as exc:
+            raise RuleConversionError(f"rule {rule_name(rule)!r} failed on SQLite: {exc}") from None
+        return self._group_findings(
+            rule, [{"group": dict(zip(names, key)), "rowids": set(ids)} for key, ids in windows.items()]
+        )
+
+    def _group_findings(self, rule: SigmaCorrelationRule, groups: list[dict[str, Any]]) -> list[Finding]:
         findings = []
-        for slot in groups.values():
+        for slot in groups:
             events = self._events_by_rowid(sorted(slot["rowids"]))
             times = [e[1] for e in events if e[1]]
             findings.append(

@@ -33,7 +33,8 @@ _TOP_LEVEL = [
     "request",
 ]
 _RECASE = {k.lower(): k for k in _TOP_LEVEL if k.lower() != k}
-_RECASE_MARKERS = tuple(f'"{k}"' for k in _RECASE)
+# Every Panther spelling contains one of these (camelCase never does): one or two scans per line.
+_RECASE_MARKERS = ('eventtype"', 'context"', '"displaymessage"')
 
 
 @dataclass
@@ -114,7 +115,8 @@ class Loader:
         self.columns = list(columns)
         cols = ", ".join(f"{quote_identifier(c)} {_column_type(c)}" for c in self.columns)
         connection.execute(f"CREATE TABLE IF NOT EXISTS logs ({cols})")
-        connection.execute("CREATE INDEX IF NOT EXISTS logs_eventtype ON logs (eventType)")
+        if "eventType" in self.columns:
+            connection.execute("CREATE INDEX IF NOT EXISTS logs_eventtype ON logs (eventType)")
         connection.execute("CREATE TEMP TABLE IF NOT EXISTS staging (lineno INTEGER, raw TEXT)")
         targets = ", ".join(quote_identifier(c) for c in self.columns)
         exprs = ", ".join(_extract_expression(c) for c in self.columns)

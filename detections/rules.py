@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Union
 
+import yaml
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError
@@ -70,7 +71,7 @@ def load_rules(paths: str | Path | Sequence[str | Path]) -> SigmaCollection:
     for file in rule_files(paths):
         try:
             collection = SigmaCollection.from_yaml(file.read_text(encoding="utf-8"), collect_errors=False)
-        except (SigmaError, ValueError, UnicodeDecodeError) as exc:
+        except (SigmaError, ValueError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise RuleConversionError(f"{file}: not a valid Sigma rule: {exc}") from None
         rules.extend(collection.rules)
     merged = SigmaCollection(list(rules))

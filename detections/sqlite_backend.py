@@ -83,7 +83,17 @@ class OktaSqliteBackend(sqliteBackend):
             return queries
         rewritten = []
         for query in queries:
-            new, count = _DISTINCT_V.subn(_DISTINCT_ELEMENTS, query)
+            if isinstance(query, dict):  # zircolite format: the materialized plan's stages
+                plan = query["correlation_plan"]
+                count = 0
+                for stage in plan["prepare"]:
+                    stage["select"], n = _DISTINCT_V.subn(_DISTINCT_ELEMENTS, stage["select"])
+                    count += n
+                plan["query"], n = _DISTINCT_V.subn(_DISTINCT_ELEMENTS, plan["query"])
+                count += n
+                new: Any = query
+            else:
+                new, count = _DISTINCT_V.subn(_DISTINCT_ELEMENTS, query)
             if count == 0:
                 raise RuleConversionError(
                     f"correlation {rule.title!r}: cannot count values of array member {member!r}"

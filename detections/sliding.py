@@ -1,0 +1,84 @@
+"""Linear-time sliding-window ``value_count`` (the SQLite backend's plan is quadratic in window density).
+
+Same meaning as pySigma-sqlite's correlation plan: a window ends at every matched event's time
+(events sharing that time included) and spans ``timespan`` seconds back, both ends inclusive; the
+metric is the number of distinct non-null values (case-insensitive); group keys are lower-cased; a
+qualifying window contributes every matched event inside it as evidence. Per group, the evidence of
+all qualifying windows is merged.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from typing import Any, Callable
+
+__all__ = ["OPERATORS", "value_count_windows"]
+
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge,
+    "eq": operator.eq, "neq": operator.ne,
+}
+
+Row = tuple[Any, float, tuple[Any, ...], list[Any]]  # (event id, ts, group key, values)
+
+
+def _norm(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _peers(rows: Iterator[Row]) -> Iterator[list[Row]]:
+    """Consecutive rows sharing group and timestamp."""
+    batch: list[Row] = []
+    for row in rows:
+        if batch and (row[2] != batch[0][2] or row[1] != batch[0][1]):
+            yield batch
+            batch = []
+        batch.append(row)
+    if batch:
+        yield batch
+
+
+def value_count_windows(
+    rows: Iterable[Row], span: float, op: str, threshold: float
+) -> dict[tuple[Any, ...], list[Any]]:
+    """Group key -> event ids of every qualifying window, for rows sorted by (group, ts).
+
+    ``values`` of a row is a list (an array member contributes each element; a scalar one value).
+    """
+    compare = OPERATORS[op]
+    result: dict[tuple[Any, ...], list[Any]] = {}
+    window: deque[tuple[int, Row]] = deque()  # (sequence number, row): contiguous, increasing
+    counts: Counter[Any] = Counter()
+    group: Any = object()
+    covered = -1  # highest sequence number already in the group's evidence
+    seq = -1
+    for batch in _peers(iter(rows)):
+        if batch[0][2] != group:
+            group = batch[0][2]
+            window.clear()
+            counts.clear()
+            covered = seq
+        end = batch[0][1]
+        for row in batch:
+            seq += 1
+            window.append((seq, row))
+            counts.update(_norm(v) for v in row[3] if v is not None)
+        while window and window[0][1][1] < end - span:
+            _, old = window.popleft()
+            for value in old[3]:
+                if value is not None:
+                    key = _norm(value)
+                    counts[key] -= 1
+                    if counts[key] <= 0:
+                        del counts[key]
+        if compare(len(counts), threshold):
+            fresh = []
+            for number, row in reversed(window):
+                if number <= covered:
+                    break
+                fresh.append(row[0])
+            covered = window[-1][0]
+            result.setdefault(group, []).extend(reversed(fresh))
+    return result
