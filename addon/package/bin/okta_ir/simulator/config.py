@@ -79,6 +79,7 @@ class SimulatorConfig:
     seed: int = 7
     events: int = 10_000
     start: Optional[str] = None
+    end: Optional[str] = None
     faults: FaultConfig = field(default_factory=FaultConfig)
     rate_limit_per_minute: Optional[int] = None
     rate_limit_window_seconds: float = 60.0
@@ -100,11 +101,13 @@ class SimulatorConfig:
             raise ConfigError(f"seed must be a non-negative integer, got {self.seed!r}")
         if not isinstance(self.events, int) or not 0 <= self.events <= 100_000_000:
             raise ConfigError(f"events must be an integer between 0 and 100000000, got {self.events!r}")
-        if self.start is not None:
-            try:
-                parse_iso8601(self.start)
-            except ValueError as exc:
-                raise ConfigError(f"start: {exc}; use e.g. 2026-11-24T00:00:00Z") from None
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    parse_iso8601(value)
+                except ValueError as exc:
+                    raise ConfigError(f"{name}: {exc}; use e.g. 2026-11-24T00:00:00Z") from None
         if self.rate_limit_per_minute is not None and self.rate_limit_per_minute < 1:
             raise ConfigError(
                 f"rate limit must be at least 1 request per window, got {self.rate_limit_per_minute}"

@@ -35,9 +35,15 @@ class Org:
     def __init__(self, config: SimulatorConfig, now_ms: Optional[int] = None) -> None:
         self.config = config
         now = int(time.time() * 1000) if now_ms is None else now_ms
-        start = int(parse_iso8601(config.start).timestamp() * 1000) if config.start else now - 6 * 3600 * 1000
-        if start >= now - 60_000:
-            raise ConfigError(f"start {format_ms(start)} must be at least a minute in the past")
+        end = int(parse_iso8601(config.end).timestamp() * 1000) if config.end else now
+        if end > now:
+            raise ConfigError(f"end {format_ms(end)} must not be in the future")
+        start = int(parse_iso8601(config.start).timestamp() * 1000) if config.start else end - 6 * 3600 * 1000
+        if start >= end - 60_000:
+            raise ConfigError(
+                f"start {format_ms(start)} must be at least a minute before the end {format_ms(end)}"
+            )
+        now = end
         if config.scenario == "guide" and config.events < MIN_GUIDE_EVENTS:
             raise ConfigError(
                 f"the guide scenario needs at least {MIN_GUIDE_EVENTS} events, got {config.events}"

@@ -128,6 +128,9 @@ class OrgServer:
                 req.principal = principal
             decision = self.limits.take(route.bucket)
             resp = self._guarded(req, route, match, decision)
+            if resp.action == "timeout":  # hold the connection while counted as in flight, then drop it
+                time.sleep(self.faults.config.timeout_seconds)
+                resp.action = "reset"
             if not any(k.lower() == "x-rate-limit-limit" for k, _ in resp.headers):
                 resp.headers.extend(decision.headers().items())
             return resp
@@ -212,10 +215,6 @@ class _Handler(BaseHTTPRequestHandler):
             resp = srv.org_server.error(500, "E0000009")
         srv.org_server.requests_log.append((req.method, req.path, req.query, resp.status))
         if resp.action == "reset":
-            self._reset()
-            return
-        if resp.action == "timeout":
-            time.sleep(srv.org_server.faults.config.timeout_seconds)
             self._reset()
             return
         self.send_response(resp.status)
