@@ -32,6 +32,7 @@ class Scenario:
     rules: Any  # SigmaCollection
     findings: Sequence[Finding]
     audit: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    pivot: str = "*"  # the investigation's any-value pivot (its input's default value)
 
     def by_uuid(self) -> dict[str, Event]:
         """Events keyed by uuid."""
@@ -91,6 +92,11 @@ def lifecycle(scenario: Scenario) -> dict[str, Snapshot]:
         rows.sort(key=lambda r: (-r[1], r[0]))
         result[f"ds_{stage_name}_entities"] = snapshot(["entity", "hits", "rules", "rule"], rows[:10])
     return result
+
+
+def _splunk_value(value: Any) -> Any:
+    """A JSON value as Splunk's search results show it (booleans as true/false)."""
+    return str(value).lower() if isinstance(value, bool) else value
 
 
 def _audit_time(record: Mapping[str, Any]) -> dt.datetime:
@@ -165,7 +171,7 @@ def detections(scenario: Scenario) -> dict[str, Snapshot]:
         "ds_actions": snapshot(
             ["time", *columns],
             [
-                [_audit_time(r).strftime("%Y-%m-%dT%H:%M:%S"), *[r.get(c) for c in columns]]
+                [_audit_time(r).strftime("%Y-%m-%dT%H:%M:%S"), *[_splunk_value(r.get(c)) for c in columns]]
                 for r in reversed(audit)
             ],
         ),
@@ -179,7 +185,7 @@ def snapshots_for(name: str, scenario: Scenario) -> dict[str, Snapshot]:
     if name == "overview":
         return views.overview(scenario.events)
     if name == "investigation":
-        return views.investigation(scenario.events)
+        return views.investigation(scenario.events, scenario.pivot)
     if name == "lifecycle":
         return lifecycle(scenario)
     if name == "detections":

@@ -39,7 +39,8 @@ def guide_events(events: int = 3000, seed: int = 7) -> list[dict[str, Any]]:
     from okta_ir.simulator import Simulator, SimulatorConfig
 
     simulator = Simulator(SimulatorConfig(scenario="guide", seed=seed, events=events))
-    return [dict(e) for e in simulator.ground_truth()]
+    with simulator.serve() as running:
+        return list(running.ground_truth())
 
 
 def guide_scenario(

@@ -201,9 +201,17 @@ def _iocs(events: Sequence[Event]) -> Snapshot:
     return snapshot(["type", "value", "count", "first_seen", "last_seen"], rows)
 
 
-def investigation(events: Sequence[Event]) -> dict[str, Snapshot]:
-    """Every data source of ``investigation.json`` with every pivot at its default ``*``."""
-    ordered = sorted(events, key=event_time)
+def pivot_matches(event: Event, pivot: str) -> bool:
+    """``search pivot_any=<pivot>``: any of the pivot columns or target ids equals it (case-insensitive)."""
+    if pivot == "*":
+        return True
+    values = [*_pivot_columns(event).values(), *map(str, path(event, "target{}.alternateId"))]
+    return pivot.lower() in (v.lower() for v in values)
+
+
+def investigation(events: Sequence[Event], pivot: str = "*") -> dict[str, Snapshot]:
+    """Every data source of ``investigation.json``: typed pivots at ``*``, the any-value pivot as given."""
+    ordered = sorted((e for e in events if pivot_matches(e, pivot)), key=event_time)
     timeline = []
     for event in ordered[:500]:
         cols = _pivot_columns(event)

@@ -82,3 +82,20 @@ def test_investigation_with_default_pivots(story_events: list[dict[str, Any]]) -
     assert ["session", "102evil", 10, "11/02/2026 08:40:00", "11/02/2026 08:50:00"] in iocs
     assert all(r[1] != "-" for r in iocs)
     assert [r[0] for r in iocs] == sorted(r[0] for r in iocs)
+
+
+def test_investigation_pivot_keeps_events_naming_the_value(story_events: list[dict[str, Any]]) -> None:
+    snaps = views.investigation(story_events, pivot="CAT@example.com")
+    timeline = rows(snaps["ds_pivot_events"])
+    # cat's own sign-in, SSO and spray failure, plus bob's MFA reset targeting cat
+    assert [(r[1], r[2]) for r in timeline] == [
+        ("user.session.start", "cat@example.com"),
+        ("user.authentication.sso", "cat@example.com"),
+        ("user.session.start", "cat@example.com"),
+        ("user.mfa.factor.reset_all", "bob@example.com"),
+    ]
+    assert rows(views.investigation(story_events, pivot="102evil")["ds_sso"])[0][:3] == [
+        "102evil",
+        "bob@example.com",
+        "Salesforce",
+    ]
