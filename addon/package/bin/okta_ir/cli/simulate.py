@@ -81,6 +81,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--events", type=_positive, default=10_000, help="events the org holds before any live activity"
     )
     p.add_argument("--start", help="publication time of the first event (ISO 8601; default 6 h ago)")
+    p.add_argument("--end", help="publication time of the last generated event (ISO 8601; default now)")
     p.add_argument("--faults", type=_rate, default=0.0, help="share of /api/v1/logs requests that fail (0-1)")
     p.add_argument(
         "--fault-kinds", type=_kinds, default=None, help="comma list of 5xx,429,timeout,reset,truncated"
@@ -115,6 +116,7 @@ def _config(args: argparse.Namespace) -> Any:
         seed=args.seed,
         events=args.events,
         start=args.start,
+        end=args.end,
         faults=faults,
         rate_limit_per_minute=args.rate_limit or None,
         api_tokens=frozenset(args.api_token) if args.api_token else None,
