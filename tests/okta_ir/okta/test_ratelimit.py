@@ -114,3 +114,18 @@ def test_state_is_a_copy() -> None:
     snapshot = limiter.state()
     limiter.observe("b", headers(10, 8, 1060, 1001), 1001)
     assert snapshot["b"].used_in_window == 1 and limiter.state()["b"].used_in_window == 2
+
+
+def test_server_clock_uses_the_tightest_recent_date_sample() -> None:
+    limiter = RateLimiter(0.5)
+    assert limiter.clock_offset(100.0) == 0.0 and limiter.server_now(100.0) == 100.0
+    # the server is 1000.7 s ahead; its Date is floored and reaches us 0.1 s later
+    for local in (100.0, 100.5, 101.1, 101.6):
+        server = local - 0.1 + 1000.7
+        limiter.observe("b", {"date": http_date(server)}, local)
+    # samples 1000.0, 1000.5, 999.9, 1000.4: the max is the tightest bound, still below the truth (1000.7)
+    assert limiter.clock_offset(101.6) == pytest.approx(1000.5)
+    assert limiter.server_now(101.6) == pytest.approx(101.6 + 1000.5)
+    # five minutes later the old samples are forgotten: a server clock stepped back 10 s is followed
+    limiter.observe("b", {"date": http_date(500.0 + 990.0)}, 500.0)
+    assert limiter.clock_offset(500.0) == 990.0

@@ -4,16 +4,20 @@ Pacing rule (documented; see ``RateLimiter.wait_before``): in a bucket's current
 ``X-Rate-Limit-Reset``, on the server's clock), this client sends at most ``max(1, floor(limit * share))``
 requests, counted from the responses that reported that window, and never sends while the server says
 ``Remaining`` is 0. When either holds, it sleeps until the reset (+ a small margin). The server clock is
-estimated from the ``Date`` header (whole seconds, so the estimate lags and we wake late, never early).
+estimated from the ``Date`` headers: each sample is a lower bound (whole seconds, stamped before the
+answer travelled), so the tightest recent one is used and we wake late, never early.
 """
 
 from __future__ import annotations
 
 import email.utils
 import math
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Optional
+
+OFFSET_MEMORY = 300.0  # seconds a Date sample counts (a server clock that steps back is followed)
 
 __all__ = [
     "BucketState",
@@ -112,11 +116,21 @@ class RateLimiter:
         self.margin = margin
         self.max_pause = max_pause
         self._buckets: dict[str, BucketState] = {}
-        self._offset: Optional[float] = None  # server clock minus local clock
+        # (local time, Date - local time) samples: each is a lower bound of the true offset, since
+        # Date is floored to the second and stamped before the answer travelled back to us.
+        self._offsets: deque[tuple[float, float]] = deque(maxlen=256)
 
     def server_now(self, local_now: float) -> float:
         """The estimated server time (local time when no Date was seen yet)."""
-        return local_now + (self._offset or 0.0)
+        return local_now + self.clock_offset(local_now)
+
+    def clock_offset(self, local_now: float) -> float:
+        """Server minus local clock: the tightest lower bound of the last ``OFFSET_MEMORY`` s (0 if none)."""
+        while self._offsets and self._offsets[0][0] < local_now - OFFSET_MEMORY:
+            self._offsets.popleft()
+        if not self._offsets:
+            return 0.0
+        return max(offset for _, offset in self._offsets)
 
     def allowance(self, limit: int) -> int:
         """Requests this client may send per window of a bucket with ``limit``."""
@@ -126,7 +140,7 @@ class RateLimiter:
         """Learn the server clock and the bucket's state from a response."""
         date = parse_http_date(headers.get("date"))
         if date is not None:
-            self._offset = date - local_now
+            self._offsets.append((local_now, date - local_now))
         limit = _int_header(headers, "x-rate-limit-limit")
         remaining = _int_header(headers, "x-rate-limit-remaining")
         reset = _int_header(headers, "x-rate-limit-reset")
