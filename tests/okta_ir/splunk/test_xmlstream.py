@@ -91,9 +91,16 @@ def test_time_of_canonical_and_other_published_forms():
         {"published": "2026-11-24 10:00:00.5+01:00"},
         {"published": "2017-09-31T10:00:00.000Z"},  # impossible date: no <time>
         {"published": "2026-11-24T10:00:00.12xZ"},
+        {"published": "2024-02-29T23:59:59.999Z"},  # leap day
+        {"published": "2023-02-29T00:00:00.000Z"},  # not a leap year
+        {"published": "2026-11-24T24:00:00.000Z"},
+        {"published": "1969-12-31T23:59:59.500Z"},
+        {"published": "\uff12\uff10\uff12\uff16-11-24T10:00:00.000Z"},  # fullwidth digits
+        {"published": 1795514400},
     ]
     raw, _ = _stream([events])
     times = [e.findtext("time") for e in ET.fromstring(raw).findall("event")]
     expected = [None if published_epoch(e) is None else f"{published_epoch(e):.3f}" for e in events]
     assert times == expected
     assert times[:5] == ["1795514400.123", "1795514400.999", "1795514400.000", "1795510800.500", None]
+    assert times[6:] == ["1709251199.999", None, None, "-0.500", "1795514400.000", None]

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import IO, Any, Optional
 
-from okta_ir.events import parse_timestamp, published_epoch
+from okta_ir.events import published_epoch
 
 __all__ = ["SOURCETYPE", "XmlEventStream", "close_stream", "open_stream", "xml_escape"]
 
@@ -21,6 +22,7 @@ SOURCETYPE = "OktaIM2:log"
 
 # Compact JSON never holds a raw newline (json escapes it), so batches are escaped in one pass
 # over the newline-joined texts and split again.
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _INVALID_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
 
 
@@ -87,23 +89,26 @@ class XmlEventStream:
         if host:
             tail += f"<host>{xml_escape(host)}</host>"
         self._tail = tail + "<data>"
-        self._seconds: dict[str, float] = {}
         self.events_written = 0
 
-    def _epoch(self, event: dict[str, Any]) -> Optional[float]:
+    @staticmethod
+    def _epoch(event: dict[str, Any]) -> Optional[float]:
         """``published`` as epoch seconds; Okta's canonical ``YYYY-MM-DDTHH:MM:SS.mmmZ`` without regex."""
-        published = event.get("published") if isinstance(event, dict) else None
-        if isinstance(published, str) and len(published) == 24 and published[19::4] == ".Z":
-            head, millis = published[:19], published[20:23]
-            base = self._seconds.get(head)
-            if base is None:
-                base = parse_timestamp(head + "Z")
-                if base is None or not millis.isdigit():
-                    return published_epoch(event)
-                if len(self._seconds) > 4096:
-                    self._seconds.clear()
-                self._seconds[head] = base
-            return base + int(millis) / 1000.0
+        p = event.get("published") if isinstance(event, dict) else None
+        if (
+            isinstance(p, str)
+            and len(p) == 24
+            and p[4] + p[7] + p[10] + p[13] + p[16] + p[19] + p[23] == "--T::.Z"
+        ):
+            digits = p[0:4] + p[5:7] + p[8:10] + p[11:13] + p[14:16] + p[17:19] + p[20:23]
+            if digits.isascii() and digits.isdigit():
+                hour, minute, second = int(p[11:13]), int(p[14:16]), int(p[17:19])
+                try:
+                    days = date(int(p[0:4]), int(p[5:7]), int(p[8:10])).toordinal() - _EPOCH_ORDINAL
+                except ValueError:
+                    return None  # an impossible date (2017-09-31): no <time>, splunkd decides
+                if hour < 24 and minute < 60 and second < 60:
+                    return days * 86400 + hour * 3600 + minute * 60 + second + int(p[20:23]) / 1000.0
         return published_epoch(event)
 
     def write_batch(self, events: Sequence[dict[str, Any]]) -> None:
@@ -113,13 +118,14 @@ class XmlEventStream:
         encode = self._encode
         joined = "\n".join([encode(event) for event in events])
         joined = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        if _INVALID_XML.search(joined):
+        if "\ufffe" in joined or "\uffff" in joined or not _encodable(joined):
             joined = _INVALID_XML.sub(_json_escape_char, joined)
         datas = joined.split("\n")
         head, tail = self._open, self._tail
+        epoch_of = self._epoch
         parts: list[str] = []
         for event, data in zip(events, datas):
-            epoch = published_epoch(event)
+            epoch = epoch_of(event)
             time_tag = "" if epoch is None else f"<time>{epoch:.3f}</time>"
             parts.append(f"{head}{time_tag}{tail}{data}</data></event>")
         self._out.write("".join(parts).encode("utf-8"))
