@@ -158,3 +158,31 @@ def test_replacement_body_keeps_writable_fields_and_limits_size() -> None:
     with pytest.raises(ContainmentRefused, match=r"already holds 1000 entries"):
         replacement_body(zone, full)
     assert len(replacement_body(zone, full[:1000])["gateways"]) == 1000
+
+
+def test_org_wide_floor_only_tightens() -> None:
+    alert = ContainmentPolicy.from_settings(
+        {
+            "protected_users": "a@example.com",
+            "max_targets": "20",
+            "allow_deactivate": "1",
+            "corporate_ranges": "198.51.100.0/24",
+        }
+    )
+    floor = {
+        "protected_users": "ceo@example.com",
+        "protected_groups": "00gSUPERADMINS000001",
+        "max_targets": "3",
+        "corporate_ranges": "192.0.2.0/24",
+        "allow_deactivate": "0",
+    }
+    merged = alert.tightened_by(floor)
+    assert merged.protected_users == {"a@example.com", "ceo@example.com"}
+    assert merged.protected_groups == {"00gSUPERADMINS000001"}
+    assert (merged.max_targets, merged.allow_deactivate) == (3, False)
+    assert [str(n) for n in merged.corporate_ranges] == ["198.51.100.0/24", "192.0.2.0/24"]
+    assert alert.tightened_by({}) is alert
+    assert alert.tightened_by({"max_targets": "50"}).max_targets == 20
+    assert alert.tightened_by({"protected_users": "x@example.com"}).allow_deactivate is True
+    with pytest.raises(ConfigError, match=r"also a protected group"):
+        ContainmentPolicy(quarantine_group_id="00gSUPERADMINS000001").tightened_by(floor)

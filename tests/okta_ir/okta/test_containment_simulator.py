@@ -163,6 +163,7 @@ def test_faults_during_an_alert_action_are_retried(tmp_path: Any) -> None:
             stderr=err,
             audit_path=str(audit),
             client_factory=factory,
+            org_settings=lambda payload: {},
         )
         assert status == 0, err.getvalue()
         status = execute(
@@ -171,6 +172,7 @@ def test_faults_during_an_alert_action_are_retried(tmp_path: Any) -> None:
             stderr=err,
             audit_path=str(audit),
             client_factory=factory,
+            org_settings=lambda payload: {},
         )
         assert status == 0, err.getvalue()
         statuses = [(m, p, s) for m, p, _, s in running.requests_log if p in (zone_path, suspend_path)]

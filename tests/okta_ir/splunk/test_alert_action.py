@@ -399,3 +399,41 @@ def test_unsuspend_reset_factors_and_deactivate_scripts(sim: Any, alert: Alert) 
         ("POST", f"/api/v1/users/{enrolled.id}/lifecycle/reset_factors"),
         ("POST", f"/api/v1/users/{enrolled.id}/lifecycle/deactivate"),
     ]
+
+
+def test_org_wide_floor_in_settings_cannot_be_weakened(sim: Any, tmp_path: Path) -> None:
+    with SplunkdStandIn() as splunkd:
+        splunkd.store_account("corp", org_url=sim.base_url, api_token=TOKEN)
+        splunkd.set_conf(
+            "ta_okta_ir_settings",
+            "containment",
+            protected_users=sim.facts.compromised_login,
+            max_targets="2",
+            allow_deactivate="0",
+        )
+        alert = Alert(tmp_path, splunkd)
+        rows = [{"user": login} for login in sim.facts.sprayed_logins[:3]]
+        status, _ = alert.run("okta_ir_suspend_user", rows, max_targets="10")
+        assert status == 2
+        assert alert.audit()[0]["detail"].startswith("3 distinct targets exceed the limit of 2 per run")
+        status, _ = alert.run(
+            "okta_ir_suspend_user", [{"user": sim.facts.compromised_login}], protected_users=""
+        )
+        assert (status, alert.audit()[-1]["detail"]) == (
+            2,
+            f"user {sim.facts.compromised_login} is on the protected list",
+        )
+        status, _ = alert.run(
+            "okta_ir_deactivate_user", [{"user": sim.facts.sprayed_logins[0]}], allow_deactivate="1"
+        )
+        assert (status, alert.audit()[-1]["detail"]) == (
+            2,
+            "deactivation is disabled; enable it explicitly in the configuration",
+        )
+        splunkd.set_conf("ta_okta_ir_settings", "containment", corporate_ranges="not-a-cidr")
+        status, stderr = alert.run("okta_ir_block_ip", [{"src_ip": "203.0.113.5"}])
+        assert (
+            status == 3
+            and "org-wide containment settings ([containment]): corporate range not-a-cidr" in stderr
+        )
+    assert writes(sim) == []

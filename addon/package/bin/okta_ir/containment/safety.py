@@ -112,6 +112,30 @@ class ContainmentPolicy:
         )
 
 
+    def tightened_by(self, floor: Mapping[str, Any]) -> ContainmentPolicy:
+        """This policy made at least as strict as ``floor`` (org-wide settings an alert cannot weaken).
+
+        Protected users, groups and corporate ranges are added; ``max_targets`` is the smaller one;
+        ``allow_deactivate`` set to false in the floor wins.
+        """
+        if not floor:
+            return self
+        extra = ContainmentPolicy.from_settings(floor)
+        deactivate_denied = "allow_deactivate" in floor and not extra.allow_deactivate
+        max_targets = self.max_targets
+        if floor.get("max_targets"):
+            max_targets = min(max_targets, extra.max_targets)
+        return ContainmentPolicy(
+            protected_users=self.protected_users | extra.protected_users,
+            protected_groups=self.protected_groups | extra.protected_groups,
+            max_targets=max_targets,
+            corporate_ranges=self.corporate_ranges + extra.corporate_ranges,
+            quarantine_group_id=self.quarantine_group_id,
+            blocklist_zone_id=self.blocklist_zone_id,
+            allow_deactivate=self.allow_deactivate and not deactivate_denied,
+        )
+
+
 def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on", "t", "y")
 

@@ -25,6 +25,7 @@ __all__ = [
     "EXIT_BAD_CONFIG",
     "EXIT_NOT_ALL_OK",
     "EXIT_OK",
+    "FLOOR_STANZA",
     "AlertPayload",
     "execute",
     "parse_payload",
@@ -177,6 +178,24 @@ def _default_client_factory(payload: AlertPayload, account_name: str) -> tuple[A
 
 
 ClientFactory = Callable[[AlertPayload, str], tuple[Any, str]]
+OrgSettings = Callable[[AlertPayload], Mapping[str, str]]
+
+#: Org-wide safety floor: ``[containment]`` in ta_okta_ir_settings.conf (protected_users, protected_groups,
+#: corporate_ranges, max_targets, allow_deactivate). An alert's own parameters can add to it, never weaken it.
+FLOOR_STANZA = "containment"
+
+
+def _default_org_settings(payload: AlertPayload) -> Mapping[str, str]:
+    """The ``[containment]`` stanza of the add-on's settings, or nothing when it does not exist."""
+    from okta_ir.splunk.credentials import SETTINGS_CONF, read_conf_stanza
+    from okta_ir.splunk.rest import SplunkdClient
+
+    splunkd = SplunkdClient(payload.server_uri, payload.session_key)
+    stanza = read_conf_stanza(splunkd, SETTINGS_CONF, FLOOR_STANZA)
+    return {k: str(v) for k, v in (stanza or {}).items() if k in _FLOOR_KEYS}
+
+
+_FLOOR_KEYS = ("protected_users", "protected_groups", "corporate_ranges", "max_targets", "allow_deactivate")
 
 
 def _truthy(value: Optional[str]) -> bool:
@@ -190,6 +209,7 @@ def execute(
     stderr: IO[str],
     audit_path: Optional[str] = None,
     client_factory: Optional[ClientFactory] = None,
+    org_settings: Optional[OrgSettings] = None,
 ) -> int:
     """Run alert action ``alert_name`` on a splunkd payload; returns the exit status."""
     from okta_ir.containment.results import FAILED, REFUSED, ActionResult
@@ -235,6 +255,10 @@ def execute(
         targets, rows = read_targets(payload, field)
     except (OktaIRError, _BadInput) as exc:
         return refuse_run(REFUSED, str(exc))
+    try:
+        policy = policy.tightened_by((org_settings or _default_org_settings)(payload))
+    except OktaIRError as exc:
+        return refuse_run(REFUSED, f"org-wide containment settings ([{FLOOR_STANZA}]): {exc}")
     if not any(targets):
         return refuse_run(REFUSED, f"none of the {rows} result rows has a value in {field!r}; nothing done")
     account = config.get("account", "").strip()
