@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Any, Callable, Optional
 
 __all__ = [
@@ -268,10 +268,7 @@ def execute(
         client, org = (client_factory or _default_client_factory)(payload, account)
     except OktaIRError as exc:
         return refuse_run(FAILED, f"cannot use Okta account {account!r}: {exc}")
-    context = AuditContext(
-        search_name=payload.search_name, sid=payload.sid, owner=payload.owner, app=payload.app, org=org,
-        action_name=alert_name,
-    )
+    context = replace(context, org=org)
     _log(stderr, "INFO", f"{alert_name}: {rows} rows, field {field!r}, dry_run={dry_run}, org={org}")
     try:
         results = run_action(client, action, targets, policy, dry_run=dry_run, org_url=org)
