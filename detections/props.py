@@ -10,14 +10,18 @@ Authentication excludes events of Okta's system principals (``system@okta.com``)
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Optional
 
 from detections import fields
 
 __all__ = [
+    "ACTION_RULES",
     "AUTH_EVENT_TYPES",
     "CIM_EXTRA_EVALS",
+    "action_eval",
+    "cim_action",
     "generate",
     "render_eventtypes",
     "render_props",
@@ -71,20 +75,56 @@ SYSTEM_PRINCIPALS = ("system@okta.com",)
 _AUTH_RE = r"^(user\.session\.start|user\.authentication\.|policy\.evaluate_sign_on|user\.mfa\.okta_verify\.deny_push|app\.oauth2\.as\.token\.grant)"  # noqa: E501
 _RESULT = "'outcome.result'"
 
+_LOCK_RE = r"^user\.account\.lock"
+_CREATED_RE = r"\.(create|add|enroll|grant|assign)(\.|$)"
+_DELETED_RE = r"\.(delete|remove|revoke|unassign)(\.|$)"
+
+#: CIM ``action`` as an ordered table, first match wins: (eventType regex or None, outcome.result values
+#: or None, action). Rendered into one SPL ``case()``; :func:`cim_action` applies the same table in Python.
+ACTION_RULES: tuple[tuple[Optional[str], Optional[tuple[str, ...]], str], ...] = (
+    (_LOCK_RE, None, "lockout"),
+    (_AUTH_RE, ("SUCCESS", "ALLOW"), "success"),
+    (_AUTH_RE, ("DENY",), "blocked"),
+    (_AUTH_RE, ("CHALLENGE",), "pending"),
+    (_AUTH_RE, ("FAILURE",), "failure"),
+    (_AUTH_RE, None, "unknown"),
+    (None, ("FAILURE", "DENY"), "failure"),
+    (_CREATED_RE, None, "created"),
+    (_DELETED_RE, None, "deleted"),
+    (None, None, "modified"),
+)
+
+
+def _spl_condition(regex: Optional[str], results: Optional[tuple[str, ...]]) -> str:
+    parts = []
+    if regex is not None:
+        parts.append(f'match(eventType, "{regex}")')
+    if results is not None:
+        alternatives = " OR ".join(f'{_RESULT}=="{r}"' for r in results)
+        parts.append(f"({alternatives})" if len(results) > 1 and regex is not None else alternatives)
+    return " AND ".join(parts) or "true()"
+
+
+def action_eval() -> str:
+    """The SPL of ``EVAL-action``: ``case()`` over :data:`ACTION_RULES`."""
+    branches = [f'{_spl_condition(rx, res)}, "{value}"' for rx, res, value in ACTION_RULES]
+    return "case(" + ", ".join(branches) + ")"
+
+
+def cim_action(event_type: str, result: Optional[str]) -> str:
+    """What ``EVAL-action`` yields for an event (same table, Python regexes = the PCRE subset used)."""
+    for regex, results, value in ACTION_RULES:
+        if regex is not None and not re.search(regex, event_type or ""):
+            continue
+        if results is not None and result not in results:
+            continue
+        return value
+    raise AssertionError("ACTION_RULES ends with a catch-all")
+
+
 #: CIM fields computed beyond the field map; they replace a field-map EVAL of the same name.
 CIM_EXTRA_EVALS: dict[str, str] = {
-    "action": (
-        'case(match(eventType, "^user\\.account\\.lock"), "lockout", '
-        f'match(eventType, "{_AUTH_RE}") AND ({_RESULT}=="SUCCESS" OR {_RESULT}=="ALLOW"), "success", '
-        f'match(eventType, "{_AUTH_RE}") AND {_RESULT}=="DENY", "blocked", '
-        f'match(eventType, "{_AUTH_RE}") AND {_RESULT}=="CHALLENGE", "pending", '
-        f'match(eventType, "{_AUTH_RE}") AND {_RESULT}=="FAILURE", "failure", '
-        f'match(eventType, "{_AUTH_RE}"), "unknown", '
-        f'{_RESULT}=="FAILURE" OR {_RESULT}=="DENY", "failure", '
-        'match(eventType, "\\.(create|add|enroll|grant|assign)(\\.|$)"), "created", '
-        'match(eventType, "\\.(delete|remove|revoke|unassign)(\\.|$)"), "deleted", '
-        'true(), "modified")'
-    ),
+    "action": "",  # rendered from ACTION_RULES below
     "change_type": '"AAA"',
     "command": "eventType",
     "description": "displayMessage",
@@ -136,6 +176,7 @@ def _evals() -> list[str]:
         name, _, expr = line[len("EVAL-") :].partition(" = ")
         merged[name] = expr
     merged.update(CIM_EXTRA_EVALS)
+    merged["action"] = action_eval()
     return [f"EVAL-{name} = {expr}" for name, expr in merged.items()]
 
 

@@ -116,3 +116,35 @@ def test_eventtypes_and_tags():
     for name, _sourcetype in props.modaction_sourcetypes():
         assert f"{name}_modaction_result" in eventtypes
         assert tags[f"eventtype={name}_modaction_result"] == {"modaction_result": "enabled"}
+
+
+def test_action_eval_is_rendered_from_the_table():
+    stanza = parse_conf(props.render_props())["OktaIM2:log"]
+    assert stanza["EVAL-action"] == props.action_eval()
+    for regex, results, value in props.ACTION_RULES:
+        assert f'"{value}"' in stanza["EVAL-action"]
+        if regex is not None:
+            assert f'match(eventType, "{regex}")' in stanza["EVAL-action"]
+        for result in results or ():
+            assert f"'outcome.result'==\"{result}\"" in stanza["EVAL-action"]
+
+
+def test_action_values_escu_relies_on():
+    # (eventType, outcome.result) -> action, as ESCU's Okta detections filter on them
+    cases = {
+        ("user.session.start", "FAILURE"): "failure",
+        ("user.session.start", "SUCCESS"): "success",
+        ("user.authentication.auth_via_mfa", "FAILURE"): "failure",
+        ("user.authentication.sso", "DENY"): "blocked",
+        ("policy.evaluate_sign_on", "CHALLENGE"): "pending",
+        ("user.account.lock", "SUCCESS"): "lockout",
+        ("user.account.lock.limit", "SUCCESS"): "lockout",
+        ("system.api_token.create", "SUCCESS"): "created",
+        ("device.enrollment.create", "SUCCESS"): "created",
+        ("group.user_membership.add", "SUCCESS"): "created",
+        ("group.user_membership.remove", "SUCCESS"): "deleted",
+        ("user.mfa.factor.deactivate", "SUCCESS"): "modified",
+        ("user.lifecycle.suspend", "SUCCESS"): "modified",
+        ("user.lifecycle.create", "FAILURE"): "failure",
+    }
+    assert {key: props.cim_action(*key) for key in cases} == cases
