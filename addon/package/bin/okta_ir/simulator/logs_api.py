@@ -204,8 +204,8 @@ def _bounded_entries(store: LogStore, query: LogsQuery) -> Iterator[tuple[int, i
     cur: Optional[Sequence[int]] = query.position.get("c") if query.position else None
     last_ms = store.persist_ms(store.total() - 1) if store.total() else lo
     if not query.descending:
-        t = lo if cur is None else max(lo, int(cur[0]))
-        t -= (t - lo) % _SLICE_MS
+        t = max(lo, store.start_ms - LATE_MAX_MS) if cur is None else max(lo, int(cur[0]))
+        t -= (t - lo) % _SLICE_MS  # slices stay on the grid that starts at `since`
         end = min(hi, last_ms + 1)
         while t < end:
             for pub, idx in _slice(store, t, min(t + _SLICE_MS, hi)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import re
 import socket
 import struct
@@ -28,7 +29,7 @@ from okta_ir.simulator.responses import ErrorIds, error_body
 
 __all__ = ["OrgServer", "Route", "parse_json_body", "serve_org"]
 
-Handler = Callable[[Request], Response]
+_LOG = logging.getLogger(__name__)
 
 
 class Route:
@@ -212,6 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             resp = srv.org_server.handle(req)
         except Exception:
+            _LOG.exception("simulator bug while serving %s %s", req.method, req.path)
             resp = srv.org_server.error(500, "E0000009")
         srv.org_server.requests_log.append((req.method, req.path, req.query, resp.status))
         if resp.action == "reset":
