@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from detections import fields
 
@@ -22,6 +22,7 @@ __all__ = [
     "CIM_EXTRA_EVALS",
     "action_eval",
     "cim_action",
+    "eventtypes_of",
     "generate",
     "render_eventtypes",
     "render_props",
@@ -229,6 +230,29 @@ def render_eventtypes(global_config: Optional[Path] = None) -> str:
     stanzas += [(f"{name}_modaction_result", f'sourcetype="{st}"') for name, st in modactions]
     body = "\n".join(f"[{name}]\nsearch = {search}\n" for name, search in stanzas)
     return HEADER + "\n" + body
+
+
+def eventtypes_of(event: dict[str, Any]) -> list[str]:
+    """The okta_ir_* eventtypes an OktaIM2:log event falls into (the searches' logic, in Python).
+
+    Splunk's ``field="a*"`` is a case-insensitive wildcard match, as ``fnmatch`` on lower case here.
+    """
+    from fnmatch import fnmatchcase
+
+    event_type = str(event.get("eventType") or "").lower()
+    actor = str((event.get("actor") or {}).get("alternateId") or "").lower()
+
+    def any_of(patterns: tuple) -> bool:
+        return any(fnmatchcase(event_type, p.lower()) for p in patterns)
+
+    found = []
+    if any_of(AUTH_EVENT_TYPES) and actor not in {p.lower() for p in SYSTEM_PRINCIPALS}:
+        found.append("okta_ir_authentication")
+    if any_of(CHANGE_EVENT_TYPES):
+        found.append("okta_ir_change")
+    if any_of(ALERT_EVENT_TYPES):
+        found.append("okta_ir_alert")
+    return found
 
 
 def render_tags(global_config: Optional[Path] = None) -> str:

@@ -148,3 +148,20 @@ def test_action_values_escu_relies_on():
         ("user.lifecycle.create", "FAILURE"): "failure",
     }
     assert {key: props.cim_action(*key) for key in cases} == cases
+
+
+def test_system_principal_sessions_are_not_authentications():
+    person = {"eventType": "user.session.start", "actor": {"alternateId": "ana@acme.com"}}
+    system = {"eventType": "user.session.start", "actor": {"alternateId": "system@okta.com"}}
+    assert props.eventtypes_of(person) == ["okta_ir_authentication"]
+    assert props.eventtypes_of(system) == []
+    lock = {"eventType": "user.account.lock", "actor": {"alternateId": "system@okta.com"}}
+    assert props.eventtypes_of(lock) == ["okta_ir_change"]
+    threat = {"eventType": "security.threat.detected", "actor": {"alternateId": "unknown"}}
+    assert props.eventtypes_of(threat) == ["okta_ir_alert"]
+    # the rendered searches carry the same patterns and exclusion
+    auth = parse_conf(props.render_eventtypes())["okta_ir_authentication"]["search"]
+    for pattern in props.AUTH_EVENT_TYPES:
+        assert f'eventType="{pattern}"' in auth
+    for principal in props.SYSTEM_PRINCIPALS:
+        assert f'NOT actor.alternateId="{principal}"' in auth
