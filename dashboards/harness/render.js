@@ -22,9 +22,12 @@ const SETTLE_MS = 600;
 const CLICK_IDLE_MS = 1000;
 
 function isStale(bundle, srcDir) {
+    // rebuilt when a source, the build script or the installed packages changed after the last bundle
     if (!fs.existsSync(bundle)) return true;
     const built = fs.statSync(bundle).mtimeMs;
-    return fs.readdirSync(srcDir).some((f) => fs.statSync(path.join(srcDir, f)).mtimeMs > built);
+    const inputs = fs.readdirSync(srcDir).map((f) => path.join(srcDir, f));
+    inputs.push(path.join(__dirname, 'build.js'), path.join(__dirname, 'node_modules', '.package-lock.json'));
+    return inputs.some((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs > built);
 }
 
 async function waitRendered(page, vizIds, expectRequests, started) {
