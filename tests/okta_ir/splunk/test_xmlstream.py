@@ -104,3 +104,21 @@ def test_time_of_canonical_and_other_published_forms():
     assert times == expected
     assert times[:5] == ["1795514400.123", "1795514400.999", "1795514400.000", "1795510800.500", None]
     assert times[6:] == ["1709251199.999", None, None, "-0.500", "1795514400.000", None]
+
+
+def test_poller_batches_are_written_from_their_own_json_text():
+    from okta_ir.events import EventBatch, split_json_array, stamped_json_lines
+
+    body = (
+        b'[{"uuid":"u9","published":"2026-11-24T10:00:00.000Z","displayMessage":"a<b & \\u00e9",'
+        b'"n":1.50}]'
+    )
+    events, texts = split_json_array(body)
+    batch = EventBatch(events, stamped_json_lines(events, texts, "acme.okta.com"))
+    raw, _ = _stream([batch])
+    data = ET.fromstring(raw).find("event/data").text
+    # Okta's own text (its number form, its escapes) goes through untouched, org first
+    assert data == (
+        '{"okta_org":"acme.okta.com","uuid":"u9","published":"2026-11-24T10:00:00.000Z",'
+        '"displayMessage":"a<b & \\u00e9","n":1.50}'
+    )

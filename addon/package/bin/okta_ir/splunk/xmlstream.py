@@ -112,11 +112,18 @@ class XmlEventStream:
         return published_epoch(event)
 
     def write_batch(self, events: Sequence[dict[str, Any]]) -> None:
-        """Write the events as one chunk of ``<event>`` elements and flush."""
+        """Write the events as one chunk of ``<event>`` elements and flush.
+
+        An ``EventBatch`` from the poller carries each event's JSON text (one line, as Okta sent it
+        plus ``okta_org``): it is written as is, so events are never encoded again.
+        """
         if not events:
             return
-        encode = self._encode
-        joined = "\n".join([encode(event) for event in events])
+        lines = getattr(events, "json_lines", None)  # the poller's EventBatch: each event's own text
+        if lines is None or len(lines) != len(events):
+            encode = self._encode
+            lines = [encode(event) for event in events]
+        joined = "\n".join(lines)
         joined = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         if "\ufffe" in joined or "\uffff" in joined or not _encodable(joined):
             joined = _INVALID_XML.sub(_json_escape_char, joined)
