@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -389,7 +390,8 @@ def test_stop_event_ends_the_run_after_the_current_page_with_the_checkpoint_save
     sink = ListSink()
     sink.after_write = stop.set
     stats = poller(log, store, stop=stop).run(sink, follow=True)
-    assert stats.stopped and stats.events == 1000 and len(log.requests) == 1
+    # the next page was already being fetched while this one was written; it is dropped, not written
+    assert stats.stopped and stats.events == 1000 and stats.pages == 1 and len(log.requests) == 2
     saved = store.load("acme")
     assert saved is not None and saved.cursor == log.url(1000, 1000, None) and saved.extra == {}
 
@@ -401,6 +403,24 @@ def test_stop_on_signals_turns_sigterm_into_the_stop_event():
         os.kill(os.getpid(), signal.SIGTERM)
         assert stop.wait(5)
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_the_next_page_is_fetched_while_the_current_one_is_written(tmp_path):
+    log = FakeLog(make_events(3000))
+    sink = ListSink()
+    overlapped: list[bool] = []
+
+    def during_write() -> None:  # without prefetching the next request never comes while we wait
+        deadline = time.monotonic() + 2
+        while len(log.requests) <= sink.batches and time.monotonic() < deadline:
+            time.sleep(0.001)
+        overlapped.append(len(log.requests) > sink.batches)
+
+    sink.after_write = during_write
+    stats = poller(log, FileCheckpointStore(str(tmp_path))).run(sink)
+    assert overlapped == [True, True, True]
+    assert stats.events == 3000 and stats.pages == 4 and len(log.requests) == 4
+    assert uuids(sink.events) == uuids(make_events(3000))
 
 
 def test_org_is_stamped_with_host_and_port():

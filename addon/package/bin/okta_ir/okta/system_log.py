@@ -17,6 +17,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Protocol
@@ -94,6 +95,41 @@ class _Position:
     cursor: Optional[str]
     recent: RecentUuids
     done: bool = False
+
+
+_Fetched = tuple  # (items, texts, next_url)
+
+
+class _Prefetcher:
+    """Fetches the next page in one worker thread while the current page is written.
+
+    The client is only ever used by one thread at a time: a fetch for another URL first waits for
+    the page fetched ahead (whose result is then dropped).
+    """
+
+    def __init__(self, fetch: Callable[[str], _Fetched]) -> None:
+        self._fetch = fetch
+        self._executor: Optional[ThreadPoolExecutor] = None
+        self._ahead: Optional[tuple[str, Future]] = None
+
+    def get(self, url: str) -> _Fetched:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            if ahead[0] == url:
+                return ahead[1].result()
+            ahead[1].exception()  # wait for it; its page is not wanted
+        return self._fetch(url)
+
+    def start(self, url: str) -> None:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="okta-ir-prefetch")
+        self._ahead = (url, self._executor.submit(self._fetch, url))
+
+    def close(self) -> None:
+        self._ahead = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
 
 
 class SystemLogPoller:
@@ -303,10 +339,11 @@ class SystemLogPoller:
             return stats
         dirty = False  # the position moved past what the saved checkpoint says
         stats.reason = "stopped"
+        pages = _Prefetcher(lambda page_url: self._fetch(page_url, stats))
         try:
             while not self.stop.is_set():
                 url = position.cursor or self._initial_url()
-                items, texts, next_url = self._fetch(url, stats)
+                items, texts, next_url = pages.get(url)
                 stats.pages += 1
                 if next_url is not None:
                     self._check_on_org(next_url, "the next link")
@@ -324,6 +361,9 @@ class SystemLogPoller:
                     after, done = url, False
                 else:
                     after, done = (next_url or url), (next_url is None and self.until is not None)
+                wanted_later = max_events is None or stats.events + len(events) < max_events
+                if next_url and next_url != url and items and wanted_later and not self.stop.is_set():
+                    pages.start(next_url)  # fetched while this page is written
                 if events:
                     batch = EventBatch(events, stamped_json_lines(events, texts, self.org))
                     stamp_org(batch, self.org)
@@ -361,6 +401,7 @@ class SystemLogPoller:
                     self._sleep(self.empty_poll_seconds)
                     stats.reason = "stopped"
         finally:
+            pages.close()
             if dirty:
                 self._save(position)
             stats.done = position.done
