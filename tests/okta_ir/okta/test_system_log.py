@@ -500,3 +500,41 @@ def test_a_relative_window_continues_the_export_saved_in_the_checkpoint(tmp_path
     assert uuids(sink.events) == uuids(make_events(800, start=700))
     saved = store.load("acme")
     assert saved is not None and saved.done and saved.since == "2025-06-15T00:00:00.000Z"
+
+
+def test_the_real_client_and_poller_refuse_an_off_org_next_link(tmp_path):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from okta_ir.okta.auth import ApiTokenAuth
+    from okta_ir.okta.client import ClientSettings, OktaClient
+
+    body = json.dumps(make_events(3)).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("link", '<https://evil.example.com/api/v1/logs?after=x>; rel="next"')
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    store = FileCheckpointStore(str(tmp_path))
+    sink = ListSink()
+    try:
+        settings = ClientSettings(connect_timeout=5, read_timeout=5, max_retries=0)
+        client = OktaClient(f"http://127.0.0.1:{server.server_port}", ApiTokenAuth("tok"), settings)
+        poller = SystemLogPoller(client, store, "acme", since="2025-06-15T00:00:00Z", clock=lambda: NOW)
+        refused = r"off the org 127\.0\.0\.1:\d+ \(to evil\.example\.com"
+        with client, pytest.raises(UnsafeLinkError, match=refused):
+            poller.run(sink)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert sink.events == [] and store.load("acme") is None
