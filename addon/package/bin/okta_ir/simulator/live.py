@@ -9,7 +9,6 @@ from typing import Any, Optional
 from okta_ir.simulator import render as r
 from okta_ir.simulator.http import Request
 from okta_ir.simulator.org import Org
-from okta_ir.simulator.rand import hash64
 from okta_ir.simulator.world import Agent, Place
 
 __all__ = ["LiveLog", "ip_in_gateways"]
@@ -74,31 +73,29 @@ class LiveLog:
         client = r.client_json(agent, place, req.client_ip)
         request = r.request_json(place, req.client_ip)
         security = r.security_json(place, proxy)
-        seed = self.org.config.seed
         uri = req.path + (("?" + req.query) if req.query else "")
 
+        spec = r.EventSpec(
+            event_type=event_type,
+            display=display,
+            legacy=legacy,
+            actor=actor,
+            client=client,
+            request=request,
+            security=security,
+            result=result,
+            reason=reason,
+            severity=severity,
+            session_id=session_id,
+            credential=credential,
+            uri=uri,
+            targets=targets or [],
+            extra=extra,
+            transaction_detail=tx_detail,
+        )
+
         def build(uuid: str, ms: int, published: str) -> str:
-            tx = f"{hash64(seed, 800, ms) ^ hash64(seed, 801, len(uuid) + ms % 9973):016x}"
-            return r.event_json(
-                uuid=uuid,
-                published=published,
-                event_type=event_type,
-                display=r.dumps(display),
-                legacy=legacy,
-                severity=severity,
-                actor=actor,
-                client=client,
-                auth_context=r.auth_context_json(
-                    session_id, credential, "OKTA_AUTHENTICATION_PROVIDER" if credential else None
-                ),
-                outcome=r.outcome_json(result, reason),
-                security=security,
-                debug=r.debug_json(tx, uri, extra),
-                transaction_id=tx,
-                request=request,
-                targets=r.target_json(targets or []),
-                transaction_detail=r.dumps(tx_detail or {}),
-            )
+            return spec.text(uuid, published, uuid.replace("-", "")[16:])
 
         index, _ = self.org.store.append(build, int(time.time() * 1000))
         return index

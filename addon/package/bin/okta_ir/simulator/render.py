@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from okta_ir.simulator.world import Agent, App, Place
 
 __all__ = [
+    "EventSpec",
     "actor_json",
     "auth_context_json",
     "client_json",
@@ -146,6 +148,51 @@ def app_targets(app: App, app_user_id: str, login: str) -> list[dict[str, Any]]:
         },
         {"id": app_user_id, "type": "AppUser", "alternateId": login, "displayName": login},
     ]
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """What an event says, apart from its uuid, time and transaction id (scenario and live events)."""
+
+    event_type: str
+    display: str
+    legacy: Optional[str]
+    actor: str
+    client: str
+    request: str
+    security: str
+    result: str = "SUCCESS"
+    reason: Optional[str] = None
+    severity: str = "INFO"
+    session_id: Optional[str] = None
+    credential: Optional[str] = None
+    uri: str = "/api/v1/authn"
+    targets: Sequence[dict[str, Any]] = ()
+    extra: Optional[dict[str, Any]] = None
+    threat: bool = False
+    transaction_detail: Optional[dict[str, Any]] = None
+
+    def text(self, uuid: str, published: str, transaction_id: str) -> str:
+        """The event as JSON text."""
+        provider = "OKTA_AUTHENTICATION_PROVIDER" if self.credential else None
+        return event_json(
+            uuid=uuid,
+            published=published,
+            event_type=self.event_type,
+            display=dumps(self.display),
+            legacy=self.legacy,
+            severity=self.severity,
+            actor=self.actor,
+            client=self.client,
+            auth_context=auth_context_json(self.session_id, self.credential, provider),
+            outcome=outcome_json(self.result, self.reason),
+            security=self.security,
+            debug=debug_json(transaction_id, self.uri, self.extra, self.threat),
+            transaction_id=transaction_id,
+            request=self.request,
+            targets=target_json(self.targets),
+            transaction_detail=dumps(self.transaction_detail or {}),
+        )
 
 
 def outcome_json(result: str, reason: Optional[str]) -> str:

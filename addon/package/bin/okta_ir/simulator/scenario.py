@@ -191,28 +191,27 @@ def build_attack(world: World, cast: AttackCast, blocklist_zone_id: str) -> list
         cl = client or (roam_client if roaming else spray_client)
         req = roam_req if roaming else spray_req
         sec = roam_sec if roaming else spray_sec
-        tgt = r.target_json(targets or [])
-        actx = r.auth_context_json(session, cred, "OKTA_AUTHENTICATION_PROVIDER" if cred else None)
-        dbg = r.debug_json(tx, uri, extra, threat)
+        spec = r.EventSpec(
+            event_type=event_type,
+            display=display,
+            legacy=legacy,
+            actor=actor,
+            client=cl,
+            request=req,
+            security=sec,
+            result=result,
+            reason=reason,
+            severity=severity,
+            session_id=session,
+            credential=cred,
+            uri=uri,
+            targets=targets or [],
+            extra=extra,
+            threat=threat,
+        )
 
         def render(uuid: str, ms: int) -> str:
-            return r.event_json(
-                uuid=uuid,
-                published=r.format_ms(ms),
-                event_type=event_type,
-                display=r.dumps(display),
-                legacy=legacy,
-                severity=severity,
-                actor=actor,
-                client=cl,
-                auth_context=actx,
-                outcome=r.outcome_json(result, reason),
-                security=sec,
-                debug=dbg,
-                transaction_id=tx,
-                request=req,
-                targets=tgt,
-            )
+            return spec.text(uuid, r.format_ms(ms), tx)
 
         steps.append(AttackStep(offset, render))
 

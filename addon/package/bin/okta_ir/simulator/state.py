@@ -53,6 +53,26 @@ class GroupRecord:
     members: set[str] = field(default_factory=set)
 
 
+def _active_user(
+    uid: str, login: str, first: str, last: str, department: str, created: str, password: str, admin_role: str
+) -> UserRecord:
+    """A user that has been ACTIVE since ``created``."""
+    return UserRecord(
+        id=uid,
+        login=login,
+        first=first,
+        last=last,
+        department=department,
+        status="ACTIVE",
+        created=created,
+        status_changed=created,
+        last_updated=created,
+        password_changed=created,
+        password=password,
+        admin_role=admin_role,
+    )
+
+
 class OrgState:
     """Users, groups, zones and sessions of the simulated org (thread-safe)."""
 
@@ -64,19 +84,15 @@ class OrgState:
         self.sessions: dict[str, dict[str, str]] = {}  # session id -> {userId, ip, createdAt}
         s = world.seed
         for p in world.people:
-            rec = UserRecord(
-                id=p.id,
-                login=p.login,
-                first=p.first,
-                last=p.last,
-                department=p.department,
-                status="ACTIVE",
-                created=created,
-                status_changed=created,
-                last_updated=created,
-                password_changed=created,
-                password=f"Okta-{hash64(s, 300, p.index):010x}!",
-                admin_role=p.admin_role,
+            rec = _active_user(
+                p.id,
+                p.login,
+                p.first,
+                p.last,
+                p.department,
+                created,
+                f"Okta-{hash64(s, 300, p.index):010x}!",
+                p.admin_role,
             )
             rec.factors.append(
                 self._factor(
@@ -100,19 +116,15 @@ class OrgState:
             self.users[p.id] = rec
             sid = session_id_for(s, p.index, now_ms)
             self.sessions[sid] = {"userId": p.id, "ip": p.ip, "createdAt": format_ms(now_ms - 600_000)}
-        auto = UserRecord(
-            id=world.automation_id,
-            login=world.automation_login,
-            first="okta-ir",
-            last="Automation",
-            department="Security",
-            status="ACTIVE",
-            created=created,
-            status_changed=created,
-            last_updated=created,
-            password_changed=created,
-            password=f"Okta-{hash64(s, 303, 0):010x}!",
-            admin_role="Super administrator",
+        auto = _active_user(
+            world.automation_id,
+            world.automation_login,
+            "okta-ir",
+            "Automation",
+            "Security",
+            created,
+            f"Okta-{hash64(s, 303, 0):010x}!",
+            "Super administrator",
         )
         self.users[auto.id] = auto
         self.groups: dict[str, GroupRecord] = {}
