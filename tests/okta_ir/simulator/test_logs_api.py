@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from typing import Any, Optional
 
 import httpx
@@ -242,3 +243,28 @@ def test_live_events_appear_after_generated_ones_in_polling(client: httpx.Client
         assert page[0]["client"]["ipAddress"] == "203.0.113.9"
         assert page[0]["published"] >= format_ms(sim.org.end_ms)
         assert [e["uuid"] for e in running.ground_truth()][-1] == page[0]["uuid"]
+
+
+def test_concurrent_clients_get_exactly_the_ground_truth(guide: RunningSimulator) -> None:
+    truth = [(e["uuid"], e["published"]) for e in guide.ground_truth()][:3000]
+    results: Dict[int, List[Tuple[str, str]]] = {}
+
+    def worker(n: int) -> None:
+        got: List[Tuple[str, str]] = []
+        with httpx.Client(timeout=10) as c:
+            url: Optional[str] = f"{guide.base_url}/api/v1/logs?limit=250"
+            for _ in range(12):
+                assert url is not None
+                resp = c.get(url, headers=SSWS)
+                got.extend((e["uuid"], e["published"]) for e in resp.json())
+                url = _links(resp).get("next")
+        results[n] = got
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(results) == [0, 1, 2, 3]
+    for got in results.values():
+        assert got == truth

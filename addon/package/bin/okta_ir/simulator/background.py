@@ -259,8 +259,7 @@ class BackgroundTraffic:
         self._sessions: dict[tuple[int, int], str] = {}
         self._table: list[_Kind] = [k for k in _KINDS for _ in range(k.weight)]
         self._debug_tails: dict[tuple[str, int], str] = {}
-        self._second = -1
-        self._second_text = ""
+        self._second: tuple[int, str] = (-1, "")  # one attribute: server threads read it concurrently
         con = world.admin_console
         self.console_json = r.target_json(
             [{"id": con.id, "type": "AppInstance", "alternateId": con.label, "displayName": con.label}]
@@ -328,11 +327,12 @@ class BackgroundTraffic:
         tx = f"{(h ^ (b << 7)) & 0xFFFFFFFFFFFFFFFF:016x}"
         sid = self._session(doer.index, ms)
         second, millis = divmod(ms, 1000)
-        if second != self._second:
-            self._second, self._second_text = second, r.format_ms(second * 1000)[:-5]
+        cached = self._second
+        if cached[0] != second:
+            cached = self._second = (second, r.format_ms(second * 1000)[:-5])
         return r.event_json(
             uuid=uuid_from(h, b),
-            published=f"{self._second_text}.{millis:03d}Z",
+            published=f"{cached[1]}.{millis:03d}Z",
             event_type=kind.event_type,
             display=kind.display_json,
             legacy=kind.legacy,
