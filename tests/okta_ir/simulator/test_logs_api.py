@@ -247,10 +247,10 @@ def test_live_events_appear_after_generated_ones_in_polling(client: httpx.Client
 
 def test_concurrent_clients_get_exactly_the_ground_truth(guide: RunningSimulator) -> None:
     truth = [(e["uuid"], e["published"]) for e in guide.ground_truth()][:3000]
-    results: Dict[int, List[Tuple[str, str]]] = {}
+    results: dict[int, list[tuple[str, str]]] = {}
 
     def worker(n: int) -> None:
-        got: List[Tuple[str, str]] = []
+        got: list[tuple[str, str]] = []
         with httpx.Client(timeout=10) as c:
             url: Optional[str] = f"{guide.base_url}/api/v1/logs?limit=250"
             for _ in range(12):
