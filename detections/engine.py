@@ -33,7 +33,7 @@ from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 
 from detections.errors import HuntInputError, RuleConversionError, UnknownFieldError
-from detections.fields import FIELDS, field_by_okta_path
+from detections.fields import FIELDS, FieldSpec, field_by_okta_path
 from detections.loader import Loader, LoadReport, columns_for, event_lines
 from detections.rules import fresh_copy, rule_name, stage
 from detections.sliding import value_count_windows
@@ -119,6 +119,18 @@ def _fieldrefs(rule: SigmaCorrelationRule) -> list[str]:
     if ref is None:
         return []
     return list(ref) if isinstance(ref, list) else [ref]
+
+
+def _member_values(array_json: Any, element: list[str]) -> list[Any]:
+    """The values of one member (``element`` path) over the elements of a JSON array of objects."""
+    if not array_json:
+        return []
+    values = []
+    for item in json.loads(array_json):
+        for key in element:
+            item = item.get(key) if isinstance(item, dict) else None
+        values.append(item)
+    return values
 
 
 def _linear_value_count(rule: SigmaCorrelationRule) -> bool:
@@ -223,11 +235,12 @@ class HuntEngine:
             for query in self._convert(backend, rule):
                 findings.extend(self._single(rule, query))
         for corr in correlations:
-            view = self._subset_view(corr, array_value_field(corr))
+            linear = _linear_value_count(corr)
+            view = self._subset_view(corr, None if linear else array_value_field(corr))
             try:
                 # The backend scans its whole table once per correlation: give it only the events
                 # its base rules match (keeping the original rowids as event ids).
-                if _linear_value_count(corr):
+                if linear:
                     findings.extend(self._value_count(corr, view))
                     continue
                 corr_backend = OktaSqliteBackend(table=view, event_id_field=SUBSET_ROWID)
@@ -337,17 +350,24 @@ class HuntEngine:
                 f"ELSE {quote_identifier(n)} END" for n in names]
         ts = "ROUND((julianday(published) - 2440587.5) * 86400000) / 1000.0"
         not_null = "".join(f" AND {quote_identifier(n)} IS NOT NULL" for n in names)
+        array = value_spec.is_array
+        op = condition.op.name.lower()
+        # an array member is read from its root's JSON array (one parse per event, in Python)
+        value_column = quote_identifier(value_spec.array_root or value_spec.okta_path)
+        element = (value_spec.element_path or "").split(".")
         sql = (
-            f"SELECT {SUBSET_ROWID}, {ts} AS okta_ir_ts, {quote_identifier(value_spec.okta_path)}"
+            f"SELECT {SUBSET_ROWID}, {ts} AS okta_ir_ts, {value_column}"
             + "".join(f", {k}" for k in keys)
-            + f" FROM {view} WHERE okta_ir_ts IS NOT NULL{not_null} ORDER BY "
+            + f" FROM {view} WHERE okta_ir_ts IS NOT NULL{not_null}"
+            + (self._groups_reaching(view, keys, value_spec, op, condition.count)
+               if keys and op in ("gt", "gte") else "")
+            + " ORDER BY "
             + ", ".join([*[str(i + 4) for i in range(len(keys))], "2"])
         )
-        array = value_spec.is_array
 
         def rows() -> Iterator[Any]:
             for row in self.connection.execute(sql):
-                values = json.loads(row[2]) if array and row[2] else [row[2]]
+                values = _member_values(row[2], element) if array else [row[2]]
                 yield row[0], row[1], tuple(row[3:]), values
 
         try:
@@ -358,6 +378,29 @@ class HuntEngine:
             raise RuleConversionError(f"rule {rule_name(rule)!r} failed on SQLite: {exc}") from None
         return self._group_findings(
             rule, [{"group": dict(zip(names, key)), "rowids": set(ids)} for key, ids in windows.items()]
+        )
+
+    @staticmethod
+    def _groups_reaching(view: str, keys: list[str], value: FieldSpec, op: str, count: int) -> str:
+        """SQL restricting rows to groups whose distinct values over ALL time reach the threshold.
+
+        A window never holds more distinct values than its whole group, so for gt/gte the other
+        groups cannot qualify; skipping them spares the window scan most groups (e.g. sessions
+        that only ever use one IP).
+        """
+        key_list = ", ".join(keys)
+        if value.array_root is not None:
+            source = f"{view}, json_each({view}.{quote_identifier(value.array_root)}) AS je"
+            item = f"json_extract(je.value, '$.{value.element_path}')"
+            distinct = f"CASE WHEN typeof({item}) = 'text' THEN lower({item}) ELSE {item} END"
+        else:
+            source = view
+            column = quote_identifier(value.okta_path)
+            distinct = f"CASE WHEN typeof({column}) = 'text' THEN lower({column}) ELSE {column} END"
+        compare = ">=" if op == "gte" else ">"
+        return (
+            f" AND ({key_list}) IN (SELECT {key_list} FROM {source} GROUP BY {key_list} "
+            f"HAVING COUNT(DISTINCT {distinct}) {compare} {int(count)})"
         )
 
     def _group_findings(self, rule: SigmaCorrelationRule, groups: list[dict[str, Any]]) -> list[Finding]:

@@ -68,6 +68,11 @@ title: Few
 id: 33333333-3333-4333-8333-333333333333
 correlation: {type: value_count, rules: [failed], group-by: [client.ipAddress], timespan: 2m,
               condition: {field: target.displayName, lt: 2}}
+---
+title: Apps
+id: 44444444-4444-4444-8444-444444444444
+correlation: {type: value_count, rules: [failed], group-by: [actor.alternateId], timespan: 4m,
+              condition: {field: target.displayName, gte: 2}}
 """
 
 
@@ -97,4 +102,4 @@ def test_linear_path_finds_what_the_backend_plan_finds(write_rule, monkeypatch: 
     monkeypatch.setattr(engine_module, "_linear_value_count", lambda rule: False)
     planned = summary(engine.run(rules))
     assert linear == planned
-    assert {t for t, *_ in linear} == {"Spray", "Few"}
+    assert {t for t, *_ in linear} == {"Spray", "Few", "Apps"}
