@@ -158,7 +158,10 @@ def test_quarantine_group_add_remove_are_204_and_idempotent(org: Org) -> None:
 def test_revoke_one_session(org: Org) -> None:
     running, facts, c = org
     sid = facts.attacker_session_id
+    session = c.get(f"/api/v1/sessions/{sid}").json()
+    assert (session["id"], session["userId"], session["status"]) == (sid, facts.compromised_user_id, "ACTIVE")
     assert c.delete(f"/api/v1/sessions/{sid}").status_code == 204
+    assert c.get(f"/api/v1/sessions/{sid}").status_code == 404
     assert sid not in running.state.user_sessions(facts.compromised_user_id)
     again = c.delete(f"/api/v1/sessions/{sid}")
     assert again.status_code == 404

@@ -125,6 +125,7 @@ def _cursor_at(client: httpx.Client, running: RunningSimulator, index: int) -> s
         ("GET", "/api/v1/users/{victim}/factors", "/api/v1/users/{userId}/factors"),
         ("GET", "/api/v1/groups/{quarantine}/users", "/api/v1/groups/{groupId}/users"),
         ("GET", "/api/v1/logs?limit=5000", "/api/v1/logs"),
+        ("GET", "/api/v1/sessions/{session}", "/api/v1/sessions/{sessionId}"),
         ("POST", "/api/v1/users/{victim}/lifecycle/unlock", "/api/v1/users/{id}/lifecycle/unlock"),
     ],
 )
@@ -133,7 +134,10 @@ def test_resource_and_error_responses_are_schema_valid(
 ) -> None:
     facts = Simulator(SimulatorConfig(scenario="guide", seed=21, events=1500)).scenario_facts()
     url = org.base_url + path.format(
-        victim=facts.compromised_user_id, zone=facts.blocklist_zone_id, quarantine=facts.quarantine_group_id
+        victim=facts.compromised_user_id,
+        zone=facts.blocklist_zone_id,
+        quarantine=facts.quarantine_group_id,
+        session=facts.attacker_session_id,
     )
     with httpx.Client(timeout=10) as client:
         resp = client.request(method, url, headers=SSWS)

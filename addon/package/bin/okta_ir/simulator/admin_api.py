@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from okta_ir.simulator import render as r
+from okta_ir.simulator.config import parse_iso8601
 from okta_ir.simulator.http import Request, Response, empty_response, json_response
 from okta_ir.simulator.live import LiveLog
 from okta_ir.simulator.state import UserRecord
@@ -48,6 +49,7 @@ def admin_routes(server: OrgServer) -> list[Route]:
         Route("GET", u + r"/factors/" + _ID, a.get_factor, "users", "okta.users.read"),
         Route("DELETE", u + r"/factors/" + _ID, a.delete_factor, "users", _USERS),
         Route("GET", u + r"/groups", a.user_groups, "users", "okta.users.read"),
+        Route("GET", r"/api/v1/sessions/" + _ID, a.get_session, "sessions", "okta.users.read"),
         Route("DELETE", r"/api/v1/sessions/" + _ID, a.revoke_session, "sessions", _USERS),
         Route("GET", r"/api/v1/groups", a.list_groups, "groups", "okta.groups.read"),
         Route("GET", r"/api/v1/groups/" + _ID, a.get_group, "groups", "okta.groups.read"),
@@ -396,6 +398,34 @@ class _AdminApi:
                     if u.id in g.members
                 ],
             )
+
+    def get_session(self, req: Request, sid: str) -> Response:
+        with self.state.lock:
+            sess = self.state.sessions.get(sid)
+            if sess is None:
+                return self._not_found(sid, "AppSession")
+            u = self.state.users[sess["userId"]]
+            created = sess["createdAt"]
+            expires = r.format_ms(int(parse_iso8601(created).timestamp() * 1000) + 2 * 3600 * 1000)
+            body = {
+                "id": sid,
+                "userId": u.id,
+                "login": u.login,
+                "createdAt": created,
+                "expiresAt": expires,
+                "status": "ACTIVE",
+                "lastPasswordVerification": created,
+                "lastFactorVerification": created,
+                "amr": ["pwd", "mfa"],
+                "idp": {"id": "00o" + u.id[3:], "type": "OKTA"},
+                "_links": {
+                    "self": {
+                        "href": f"{req.base_url}/api/v1/sessions/{sid}",
+                        "hints": {"allow": ["GET", "DELETE"]},
+                    }
+                },
+            }
+            return json_response(200, body)
 
     def revoke_session(self, req: Request, sid: str) -> Response:
         with self.state.lock:
