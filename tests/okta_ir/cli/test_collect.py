@@ -217,3 +217,30 @@ def test_progress_line_on_a_terminal(tmp_path):
     assert process.returncode == 0
     assert re.search(r"\r[\d,]+ events  [\d,]+ ev/s  \d+ pages  0 retries", shown), shown
     assert process.stdout.decode().startswith("collected 3000 events")
+
+
+def test_sigterm_during_a_rate_limit_pause_exits_at_once(tmp_path):
+    env = dict(os.environ, **{TOKEN_ENV: "t"})
+    out = tmp_path / "events.jsonl"
+    config = SimulatorConfig(seed=9, events=3000, rate_limit_per_minute=2)  # share 0.5: one request a minute
+    with Simulator(config).serve() as running:
+        command = [
+            sys.executable,
+            "-m",
+            "okta_ir.cli",
+            *sim_args(running.base_url, tmp_path, "--since", "7d"),
+        ]
+        process = subprocess.Popen([*command, "--limit", "100", "-v"], env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (out.exists() and out.stat().st_size > 0):
+            time.sleep(0.02)
+        time.sleep(0.5)  # now pausing for the next rate-limit window (~60 s)
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=30)
+        assert time.monotonic() - signalled < 5
+        assert process.returncode == 0, stderr
+        assert "pausing" in stderr and "stopped by signal" in stdout
+        assert uuids_in(out) == truth_uuids(running)[:100]
+        assert json.loads((tmp_path / "state.json").read_text())["extra"] == {}

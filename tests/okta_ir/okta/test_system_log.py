@@ -21,7 +21,7 @@ import httpx
 import pytest
 from okta_ir.checkpoint import Checkpoint, FileCheckpointStore
 from okta_ir.errors import CheckpointError, ConfigError, InvalidResponseError, UnsafeLinkError
-from okta_ir.okta.system_log import SystemLogPoller, stop_on_signals
+from okta_ir.okta.system_log import StopRequested, SystemLogPoller, interruptible_sleep, stop_on_signals
 
 ORG = "https://acme.okta.com"
 NOW = 1_750_000_000.0  # 2025-06-15T15:06:40Z
@@ -538,3 +538,28 @@ def test_the_real_client_and_poller_refuse_an_off_org_next_link(tmp_path):
         server.shutdown()
         server.server_close()
     assert sink.events == [] and store.load("acme") is None
+
+
+def test_a_stop_during_the_clients_pause_ends_the_run_cleanly(tmp_path):
+    stop = threading.Event()
+    sleep = interruptible_sleep(stop)
+    log = FakeLog(make_events(2500))
+    original = log.request
+
+    def request(method: str, url: str) -> httpx.Response:
+        if len(log.requests) == 1:  # the client pauses before the second page; SIGTERM arrives
+            threading.Timer(0.05, stop.set).start()
+            sleep(30)
+        return original(method, url)
+
+    log.request = request  # type: ignore[method-assign]
+    store = FileCheckpointStore(str(tmp_path))
+    sink = ListSink()
+    started = time.monotonic()
+    stats = poller(log, store, stop=stop).run(sink, follow=True)
+    assert time.monotonic() - started < 5
+    assert stats.stopped and stats.events == 1000 and stats.pages == 1
+    saved = store.load("acme")
+    assert saved is not None and saved.cursor == log.url(1000, 1000, None) and saved.extra == {}
+    with pytest.raises(StopRequested):
+        sleep(0)

@@ -187,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
 def _collect(args: argparse.Namespace) -> int:
     from okta_ir.okta.client import ClientSettings, OktaClient
     from okta_ir.okta.orgurl import normalize_org_url
-    from okta_ir.okta.system_log import LOGS_PATH, SystemLogPoller, stop_on_signals
+    from okta_ir.okta.system_log import LOGS_PATH, SystemLogPoller, interruptible_sleep, stop_on_signals
     from okta_ir.sinks import JsonlSink
 
     org_url = normalize_org_url(args.org_url)
@@ -203,7 +203,10 @@ def _collect(args: argparse.Namespace) -> int:
     store, key = resolve_state(args.state, org_label(org_url))
     transport = _CountingTransport(httpx.HTTPTransport(retries=0), LOGS_PATH)
     stop = threading.Event()
-    with OktaClient(org_url, auth, settings=settings, transport=transport) as client:
+    client = OktaClient(
+        org_url, auth, settings=settings, transport=transport, sleep=interruptible_sleep(stop)
+    )
+    with client:
         poller = SystemLogPoller(
             client,
             store,

@@ -6,6 +6,9 @@ to the sink -> the checkpoint moves to the new cursor. A run that dies anywhere 
 either the old checkpoint (the page is fetched again; delivered uuids are dropped) or the intent,
 which the next run resolves by asking the sink which of those uuids it holds.
 
+The next page is fetched (one worker thread) while the current one is written; a page fetched
+ahead is only used once everything before it is checkpointed.
+
 Polling mode (no ``until``): ordered by persistence time, a ``next`` link is always present and an
 empty page means "caught up". Bounded mode (``since`` + ``until``): follow ``next`` until absent.
 """
@@ -24,7 +27,7 @@ from typing import Any, Callable, Optional, Protocol
 from urllib.parse import urlencode, urlsplit
 
 from okta_ir.checkpoint import Checkpoint, CheckpointStore
-from okta_ir.errors import CheckpointError, ConfigError, InvalidResponseError, UnsafeLinkError
+from okta_ir.errors import CheckpointError, ConfigError, InvalidResponseError, OktaIRError, UnsafeLinkError
 from okta_ir.events import (
     EventBatch,
     RecentUuids,
@@ -38,7 +41,15 @@ from okta_ir.events import (
 from okta_ir.okta.links import parse_links
 from okta_ir.okta.orgurl import origin_of
 
-__all__ = ["LOGS_PATH", "EventSink", "PollStats", "SystemLogPoller", "stop_on_signals"]
+__all__ = [
+    "LOGS_PATH",
+    "EventSink",
+    "PollStats",
+    "StopRequested",
+    "SystemLogPoller",
+    "interruptible_sleep",
+    "stop_on_signals",
+]
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +288,7 @@ class SystemLogPoller:
         written = sink.recover(uuids) & set(uuids)
         position.recent.add(u for u in uuids if u in written)
         stats.recovered = len(written)
-        if len(written) == len(set(uuids)):
+        if uuids and len(written) == len(set(uuids)):  # all delivered: move on (else fetch it again)
             position.cursor = cursor
             position.done = bool(pending.get("done"))
         log.info(
@@ -343,7 +354,10 @@ class SystemLogPoller:
         try:
             while not self.stop.is_set():
                 url = position.cursor or self._initial_url()
-                items, texts, next_url = pages.get(url)
+                try:
+                    items, texts, next_url = pages.get(url)
+                except StopRequested:
+                    break  # a pause before this page was cut short: nothing of it was taken
                 stats.pages += 1
                 if next_url is not None:
                     self._check_on_org(next_url, "the next link")
@@ -415,6 +429,24 @@ def _parse_bound(name: str, value: str) -> float:
     if epoch is None:
         raise ConfigError(f"{name} {value!r} is not an ISO-8601 time such as 2024-05-01T00:00:00Z")
     return epoch
+
+
+class StopRequested(OktaIRError):
+    """Raised by ``interruptible_sleep`` when a stop was asked for while a request was waiting."""
+
+
+def interruptible_sleep(stop: threading.Event) -> Callable[[float], None]:
+    """A ``sleep`` for OktaClient that ends a rate-limit pause or retry backoff as soon as ``stop`` is set.
+
+    It raises StopRequested instead of returning early, so the client does not send a request
+    whose pause was cut short; the poller ends its run cleanly on it.
+    """
+
+    def sleep(seconds: float) -> None:
+        if stop.wait(seconds):
+            raise StopRequested("stop requested while waiting to retry")
+
+    return sleep
 
 
 @contextmanager
