@@ -58,11 +58,14 @@ def test_rate_limit_window_resets() -> None:
 
 
 def test_concurrency_limit_answers_429_with_zero_limit_headers() -> None:
-    faults = FaultConfig(rates={"timeout": 1.0}, timeout_seconds=1.0)
+    faults = FaultConfig(rates={"timeout": 1.0}, timeout_seconds=1.5)
     for running in serve(concurrency_limit=1, faults=faults):
         holder = threading.Thread(target=_swallow, args=(running.base_url + "/api/v1/logs",))
         holder.start()
-        time.sleep(0.2)
+        deadline = time.monotonic() + 5
+        while running.in_flight() < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert running.in_flight() == 1
         with httpx.Client(timeout=5) as c:
             resp = c.get(running.base_url + "/api/v1/zones", headers=SSWS)
         holder.join(timeout=5)
@@ -124,7 +127,7 @@ def test_timeout_fault_holds_then_drops_the_connection() -> None:
         started = time.monotonic()
         with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
             httpx.get(running.base_url + "/api/v1/logs", headers=SSWS, timeout=5)
-        assert 0.7 < time.monotonic() - started < 3
+        assert 0.7 < time.monotonic() - started < 6
 
 
 def test_reset_fault_closes_without_answer() -> None:

@@ -50,6 +50,10 @@ class RunningSimulator:
         """Same as ground_truth() as JSON text (cheaper)."""
         return self._org.store.iter_raw()
 
+    def in_flight(self) -> int:
+        """Requests being served right now (what the optional concurrency limit counts)."""
+        return self._server.in_flight()
+
     def event_count(self) -> int:
         """How many events the org holds now."""
         return self._org.store.total()

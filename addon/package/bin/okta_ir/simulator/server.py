@@ -74,6 +74,11 @@ class OrgServer:
         """Serve more endpoints."""
         self.routes.extend(routes)
 
+    def in_flight(self) -> int:
+        """Requests being handled right now."""
+        with self._inflight_lock:
+            return self._inflight
+
     # -- plumbing --------------------------------------------------------------------------------------
     def error(
         self,
