@@ -42,3 +42,9 @@ def test_secret_jwk_parts_are_not_echoed() -> None:
     with pytest.raises(ConfigError) as info:
         SimulatorConfig(oauth_clients={"c": {"kty": "RSA", "n": "x", "e": "AQAB", "d": "TOPSECRETVALUE"}})
     assert "TOPSECRETVALUE" not in str(info.value)
+
+
+def test_api_tokens_stay_out_of_the_repr() -> None:
+    config = SimulatorConfig(api_tokens=frozenset({"SSWS-SECRET-123"}))
+    assert "SSWS-SECRET-123" not in repr(config)
+    assert config.api_tokens == frozenset({"SSWS-SECRET-123"})

@@ -84,7 +84,7 @@ class SimulatorConfig:
     rate_limit_per_minute: Optional[int] = None
     rate_limit_window_seconds: float = 60.0
     concurrency_limit: Optional[int] = None
-    api_tokens: Optional[frozenset[str]] = None
+    api_tokens: Optional[frozenset[str]] = field(default=None, repr=False)  # secrets: never in a repr
     oauth_clients: Mapping[str, Any] = field(default_factory=dict)
     dpop_required: bool = False
     late_fraction: float = 0.01
