@@ -169,3 +169,11 @@ def test_unknown_path_is_404_okta_body() -> None:
         resp = httpx.get(running.base_url + "/api/v1/nothing", headers=SSWS, timeout=5)
         assert resp.status_code == 404
         assert resp.json()["errorCode"] == "E0000007"
+
+
+def test_known_path_with_wrong_method_is_405() -> None:
+    for running in serve():
+        resp = httpx.delete(running.base_url + "/api/v1/logs", headers=SSWS, timeout=5)
+        assert resp.status_code == 405
+        assert resp.headers["allow"] == "GET"
+        assert resp.json()["errorCode"] == "E0000022"

@@ -17,6 +17,7 @@ ERROR_SUMMARIES: dict[str, str] = {
     "E0000007": "Not found: Resource not found: {0}",
     "E0000009": "Internal Server Error",
     "E0000011": "Invalid token provided",
+    "E0000022": "The endpoint does not support the provided HTTP method",
     "E0000031": "Invalid search criteria.",
     "E0000032": "Unlock is not allowed for this user.",
     "E0000038": "This operation is not allowed in the user's current status.",

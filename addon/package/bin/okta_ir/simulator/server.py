@@ -95,6 +95,9 @@ class OrgServer:
         """Route one request through concurrency limit, auth, rate limit, faults, handler."""
         route, match = self._route(req)
         if route is None or match is None:
+            allowed = sorted({r.method for r in self.routes if r.regex.match(req.path)})
+            if allowed:
+                return self.error(405, "E0000022", headers=[("Allow", ", ".join(allowed))])
             return self.error(404, "E0000007", req.path)
         with self._inflight_lock:
             self._inflight += 1
@@ -242,7 +245,7 @@ class _Handler(BaseHTTPRequestHandler):
         with suppress(OSError):
             self.connection.close()
 
-    do_GET = do_POST = do_PUT = do_DELETE = _serve
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
 
 class _Server(ThreadingHTTPServer):
