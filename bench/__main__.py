@@ -7,7 +7,16 @@ import json
 import sys
 import time
 
-BENCH_MODULES = ("bench.collect", "bench.hunt", "bench.sigma_rules", "bench.addon", "bench.containment", "bench.okta_client", "bench.dashboards")
+BENCH_MODULES = (
+    "bench.simulator",
+    "bench.collect",
+    "bench.hunt",
+    "bench.sigma_rules",
+    "bench.addon",
+    "bench.containment",
+    "bench.okta_client",
+    "bench.dashboards",
+)
 
 
 def main() -> int:

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from okta_ir.cli import COMMAND_MODULES, build_parser, main
 
 

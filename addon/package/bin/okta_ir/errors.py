@@ -5,10 +5,14 @@ Secrets (tokens, private keys, client assertions, DPoP proofs) never appear in a
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 __all__ = [
+    "CheckpointError",
     "ConfigError",
+    "ContainmentRefused",
+    "InvalidResponseError",
     "OktaAuthError",
     "OktaBadRequestError",
     "OktaError",
@@ -18,11 +22,8 @@ __all__ = [
     "OktaRateLimitError",
     "OktaServerError",
     "OktaTransportError",
-    "InvalidResponseError",
-    "UnsafeLinkError",
-    "CheckpointError",
-    "ContainmentRefused",
     "SplunkdError",
+    "UnsafeLinkError",
 ]
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import NoReturn, Optional, Sequence
+from collections.abc import Sequence
+from typing import NoReturn, Optional
 
 from okta_ir import __version__
 from okta_ir.errors import OktaIRError
 
-__all__ = ["main", "CommandError"]
+__all__ = ["CommandError", "main"]
 
 COMMAND_MODULES = ("collect", "hunt", "translate", "contain", "simulate", "build", "demo")
 
