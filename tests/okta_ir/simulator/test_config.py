@@ -48,3 +48,10 @@ def test_api_tokens_stay_out_of_the_repr() -> None:
     config = SimulatorConfig(api_tokens=frozenset({"SSWS-SECRET-123"}))
     assert "SSWS-SECRET-123" not in repr(config)
     assert config.api_tokens == frozenset({"SSWS-SECRET-123"})
+
+
+def test_the_head_count_follows_the_volume_unless_given() -> None:
+    assert SimulatorConfig(events=20_000).user_count == 400
+    assert SimulatorConfig(events=1_000_000).user_count == 10_000
+    assert SimulatorConfig(events=100_000_000).user_count == 100_000
+    assert SimulatorConfig(events=1_000_000, users=40).user_count == 40

@@ -71,6 +71,11 @@ class FaultConfig:
         return {k: self.rate / len(self.kinds) for k in self.kinds}
 
 
+MIN_DERIVED_USERS = 400
+MAX_USERS = 100_000
+EVENTS_PER_USER = 100
+
+
 @dataclass(frozen=True)
 class SimulatorConfig:
     """Everything that defines a simulated org. Same config (and seed) -> same events."""
@@ -91,8 +96,19 @@ class SimulatorConfig:
     org_name: str = "simulated-org"
     host: str = "127.0.0.1"
     port: int = 0
-    users: int = 400
+    users: Optional[int] = None  # None: sized to the volume (see user_count)
     requests_log_size: int = 10_000
+
+    @property
+    def user_count(self) -> int:
+        """People in the org: as configured, or one per ~100 generated events (400 to 100,000).
+
+        A fixed head count would give a million-event org thousands of events per person, a density
+        no real user has, and per-user correlations would fire on plain background traffic.
+        """
+        if self.users is not None:
+            return self.users
+        return max(MIN_DERIVED_USERS, min(MAX_USERS, self.events // EVENTS_PER_USER))
 
     def __post_init__(self) -> None:
         if self.scenario not in SCENARIOS:
@@ -120,8 +136,8 @@ class SimulatorConfig:
             raise ConfigError(f"concurrency limit must be at least 1, got {self.concurrency_limit}")
         if not 0.0 <= self.late_fraction <= 0.5:
             raise ConfigError(f"late_fraction must be between 0 and 0.5, got {self.late_fraction}")
-        if not 20 <= self.users <= 100_000:
-            raise ConfigError(f"users must be between 20 and 100000, got {self.users}")
+        if self.users is not None and not 20 <= self.users <= MAX_USERS:
+            raise ConfigError(f"users must be between 20 and {MAX_USERS}, got {self.users}")
         if not self.org_name or not self.org_name.replace("-", "").isalnum():
             raise ConfigError(f"org_name must be letters, digits and dashes, got {self.org_name!r}")
         if self.host not in ("127.0.0.1", "localhost"):

@@ -49,7 +49,7 @@ class Org:
                 f"the guide scenario needs at least {MIN_GUIDE_EVENTS} events, got {config.events}"
             )
         self.start_ms, self.end_ms = start, now
-        self.world: World = build_world(config.seed, config.users)
+        self.world: World = build_world(config.seed, config.user_count)
         self.background = BackgroundTraffic(self.world)
         self.cast = cast_for(self.world)
         self.state = OrgState(self.world, start - 400 * 86_400_000, now)
