@@ -6,8 +6,9 @@ to the sink -> the checkpoint moves to the new cursor. A run that dies anywhere 
 either the old checkpoint (the page is fetched again; delivered uuids are dropped) or the intent,
 which the next run resolves by asking the sink which of those uuids it holds.
 
-The next page is fetched (one worker thread) while the current one is written; a page fetched
-ahead is only used once everything before it is checkpointed.
+The next page is requested (one worker thread) as soon as the current page's headers name it, so
+the server prepares it while the current page is parsed and written; a page fetched ahead is only
+used once everything before it is checkpointed.
 
 Polling mode (no ``until``): ordered by persistence time, a ``next`` link is always present and an
 empty page means "caught up". Bounded mode (``since`` + ``until``): follow ``next`` until absent.
@@ -108,30 +109,31 @@ class _Position:
     done: bool = False
 
 
-_Fetched = tuple  # (items, texts, next_url)
-
-
 class _Prefetcher:
-    """Fetches the next page in one worker thread while the current page is written.
+    """Requests the next page in one worker thread while the current page is parsed and written.
 
-    The client is only ever used by one thread at a time: a fetch for another URL first waits for
-    the page fetched ahead (whose result is then dropped).
+    The client is only ever used by one thread at a time: a request for another URL first waits for
+    the one sent ahead, whose answer is kept for when its URL is asked for (after a page had to be
+    fetched again).
     """
 
-    def __init__(self, fetch: Callable[[str], _Fetched]) -> None:
+    def __init__(self, fetch: Callable[[str], Any]) -> None:
         self._fetch = fetch
         self._executor: Optional[ThreadPoolExecutor] = None
         self._ahead: Optional[tuple[str, Future]] = None
 
-    def get(self, url: str) -> _Fetched:
-        ahead, self._ahead = self._ahead, None
+    def get(self, url: str) -> Any:
+        ahead = self._ahead
+        if ahead is not None and ahead[0] == url:
+            self._ahead = None
+            return ahead[1].result()
         if ahead is not None:
-            if ahead[0] == url:
-                return ahead[1].result()
-            ahead[1].exception()  # wait for it; its page is not wanted
+            ahead[1].exception()  # wait until the client is free; keep the answer for later
         return self._fetch(url)
 
     def start(self, url: str) -> None:
+        if self._ahead is not None and self._ahead[0] == url:
+            return  # already sent (or answered) ahead
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="okta-ir-prefetch")
         self._ahead = (url, self._executor.submit(self._fetch, url))
@@ -298,14 +300,25 @@ class SystemLogPoller:
         )
         self._save(position)
 
-    def _fetch(self, url: str, stats: PollStats) -> tuple[list[Any], list[str], Optional[str]]:
-        """One page: its items, each item's JSON text, and the ``next`` link.
+    def _page(
+        self, pages: _Prefetcher, url: str, stats: PollStats, max_events: Optional[int]
+    ) -> tuple[list[Any], list[str], Optional[str]]:
+        """One page: its items, each item's JSON text, and the ``next`` link (checked on the org).
 
-        The client retries 429, 5xx and broken connections; a 200 whose body is cut short is
-        fetched again here (the client hands over the raw body so events are parsed only once).
+        The request for the next page is sent as soon as this page's headers name it, so the server
+        prepares it while this one is parsed and written. The client retries 429, 5xx and broken
+        connections; a 200 whose body is cut short is fetched again here (the client hands over
+        the raw body so that events are parsed only once).
         """
         for attempt in range(1, self.body_attempts + 1):
-            response = self.client.request("GET", url)
+            response = pages.get(url)
+            next_url: Optional[str] = parse_links(response.headers.get_list("link")).get("next")
+            if next_url is not None:
+                self._check_on_org(next_url, "the next link")
+                more_wanted = max_events is None or stats.events + self.limit < max_events
+                # an empty page ("[]") means caught up in polling mode: nothing to fetch ahead
+                if next_url != url and len(response.content) > 16 and more_wanted and not self.stop.is_set():
+                    pages.start(next_url)
             try:
                 items, texts = split_json_array(response.content)
             except InvalidResponseError as exc:
@@ -318,7 +331,7 @@ class SystemLogPoller:
                 stats.refetches += 1
                 self._sleep(min(8.0, 0.25 * 2**attempt))
                 continue
-            return items, texts, parse_links(response.headers.get_list("link")).get("next")
+            return items, texts, next_url
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- the loop --------------------------------------------------------------------------------
@@ -350,17 +363,15 @@ class SystemLogPoller:
             return stats
         dirty = False  # the position moved past what the saved checkpoint says
         stats.reason = "stopped"
-        pages = _Prefetcher(lambda page_url: self._fetch(page_url, stats))
+        pages = _Prefetcher(lambda page_url: self.client.request("GET", page_url))
         try:
             while not self.stop.is_set():
                 url = position.cursor or self._initial_url()
                 try:
-                    items, texts, next_url = pages.get(url)
+                    items, texts, next_url = self._page(pages, url, stats, max_events)
                 except StopRequested:
                     break  # a pause before this page was cut short: nothing of it was taken
                 stats.pages += 1
-                if next_url is not None:
-                    self._check_on_org(next_url, "the next link")
                 events, uuids, duplicates, malformed, positions = position.recent.select_new(items)
                 stats.duplicates += duplicates
                 stats.malformed += malformed
@@ -375,9 +386,6 @@ class SystemLogPoller:
                     after, done = url, False
                 else:
                     after, done = (next_url or url), (next_url is None and self.until is not None)
-                wanted_later = max_events is None or stats.events + len(events) < max_events
-                if next_url and next_url != url and items and wanted_later and not self.stop.is_set():
-                    pages.start(next_url)  # fetched while this page is written
                 if events:
                     batch = EventBatch(events, stamped_json_lines(events, texts, self.org))
                     stamp_org(batch, self.org)
