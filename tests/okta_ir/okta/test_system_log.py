@@ -396,13 +396,14 @@ def test_stop_event_ends_the_run_after_the_current_page_with_the_checkpoint_save
     assert saved is not None and saved.cursor == log.url(1000, 1000, None) and saved.extra == {}
 
 
-def test_stop_on_signals_turns_sigterm_into_the_stop_event():
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_stop_on_signals_turns_sigterm_and_sigint_into_the_stop_event(signum):
     stop = threading.Event()
-    before = signal.getsignal(signal.SIGTERM)
+    before = signal.getsignal(signum)
     with stop_on_signals(stop):
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signum)
         assert stop.wait(5)
-    assert signal.getsignal(signal.SIGTERM) is before
+    assert signal.getsignal(signum) is before
 
 
 def test_the_next_page_is_fetched_while_the_current_one_is_written(tmp_path):
