@@ -244,3 +244,29 @@ def test_sigterm_during_a_rate_limit_pause_exits_at_once(tmp_path):
         assert "pausing" in stderr and "stopped by signal" in stdout
         assert uuids_in(out) == truth_uuids(running)[:100]
         assert json.loads((tmp_path / "state.json").read_text())["extra"] == {}
+
+
+def test_oauth_service_app_with_dpop_collects_and_keeps_the_key_out_of_everything(tmp_path, capsys):
+    from okta_ir.okta.keys import generate_ec_key
+
+    key = generate_ec_key()
+    key_file = tmp_path / "app-key.jwk.json"
+    key_file.write_text(json.dumps(key.private_jwk()))
+    config = SimulatorConfig(
+        seed=10,
+        events=1200,
+        oauth_clients={"0oa-collector": {"jwk": key.public_jwk(), "scopes": ["okta.logs.read"]}},
+        dpop_required=True,
+    )
+    with Simulator(config).serve() as running:
+        args = ["collect", "--org-url", running.base_url, "--oauth-client-id", "0oa-collector",
+                "--private-key", str(key_file), "--since", "7d",
+                "--out", str(tmp_path / "events.jsonl"), "--state", str(tmp_path / "state")]  # fmt: skip
+        status = main(args)
+        out, err = capsys.readouterr()
+        assert status == 0, err
+        assert uuids_in(tmp_path / "events.jsonl") == truth_uuids(running)
+    assert out.startswith("collected 1200 events")
+    secret = key.private_jwk()["d"]
+    state = next((tmp_path / "state").iterdir()).read_text()
+    assert secret not in out + err + state + (tmp_path / "events.jsonl").read_text()
