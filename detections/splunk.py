@@ -28,6 +28,7 @@ import json
 import re
 from typing import Any
 
+from okta_ir.splunk.alert_action import ALERT_ACTIONS, DEFAULT_FIELDS, response_params
 from sigma.backends.splunk import SplunkBackend
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationCondition, SigmaCorrelationRule, SigmaCorrelationType
@@ -35,7 +36,7 @@ from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 
 from detections.errors import RuleConversionError, UnknownFieldError
-from detections.fields import field_by_okta_path
+from detections.fields import FIELDS, field_by_okta_path
 from detections.pipeline import OKTA_MACRO, okta_ir_pipeline
 from detections.rules import AnyRule, attack_ids, fresh_copy, responses, rule_name, snake, stage
 
@@ -58,9 +59,18 @@ HEADER = (
 _SEVERITY = {"informational": "2", "low": "3", "medium": "4", "high": "5", "critical": "6"}
 _OPERATORS = {"gte": ">=", "gt": ">", "lte": "<=", "lt": "<", "eq": "=", "neq": "!="}
 
-#: Alert-action parameters rendered for ``okta_ir.response`` entries (``action.<name>.param.<key>``).
-#: The containment side fills this in; an action without an entry gets just ``action.<name> = 0``.
-RESPONSE_PARAMS: dict[str, dict[str, str]] = {}
+#: Alert-action parameters rendered for ``okta_ir.response`` entries (``action.<name>.param.<key>``),
+#: as the containment side defines them (:func:`okta_ir.splunk.alert_action.response_params`): the CIM
+#: result field, ``max_targets = 5``, ``dry_run = 1``. Empty values (``account``) are left out: a saved
+#: search's ``param.account =`` would override the account an admin sets once for every search in
+#: ``local/alert_actions.conf``; left unset, the action still refuses with one clear line until an
+#: account is chosen. The field parameter is fitted to each search's result rows (:func:`_response_settings`).
+RESPONSE_PARAMS: dict[str, dict[str, str]] = {
+    name: {key: value for key, value in response_params(name).items() if value} for name in ALERT_ACTIONS
+}
+
+#: The parameters that name the result field an action reads its targets from (``user_field``, ...).
+_FIELD_PARAMS = frozenset(param for param, _ in DEFAULT_FIELDS.values())
 
 
 def stanza_name(rule: AnyRule) -> str:
@@ -152,11 +162,20 @@ class _CorrelationWriter:
         self.steps: list[str] = []
         self.counter = 0
 
-    def write(self) -> tuple[str, list[str], str]:
-        """(search body without the filter macro, group-by Splunk fields, drilldown search)."""
+    def group(self) -> list[str]:
+        """The Splunk names of the root's group-by fields: the fields every result row carries."""
+        return [_field(g) for g in self.root.group_by or []]
+
+    def write(self, carry: list[tuple[str, str]] | None = None) -> tuple[str, list[str], str]:
+        """(search body without the filter macro, group-by Splunk fields, drilldown search).
+
+        ``carry`` lists (Splunk field, output name) pairs the result rows also carry, as
+        ``values(<field>) as <name>`` of the events that crossed the threshold (a response's target).
+        """
         marker, count = self._node(self.root)
-        group = [_field(g) for g in self.root.group_by or []]
+        group = self.group()
         by = (" by " + " ".join(group)) if group else ""
+        carried = "".join(f" values({field}) as {name}" for field, name in carry or [])
         tokens = "".join(f'{g}="${g}$" ' for g in group)
         if len(self.bases) == 1:
             search = f"{OKTA_MACRO} {self.bases[0][1]}\n| eval {self.bases[0][2]}=1"
@@ -174,8 +193,8 @@ class _CorrelationWriter:
             )
             search = f"{OKTA_MACRO} ({ored})\n{marks}"
             drilldown = f"{OKTA_MACRO} {tokens}({ored})"
-        lines = [search, "| sort 0 _time", *self.steps, f"| where isnotnull({marker})",
-                 f"| stats min(_time) as first_seen max(_time) as last_seen max({count}) as count{by}"]
+        stats = f"| stats min(_time) as first_seen max(_time) as last_seen max({count}) as count{carried}{by}"
+        lines = [search, "| sort 0 _time", *self.steps, f"| where isnotnull({marker})", stats]
         return "\n".join(lines), group, drilldown
 
     def _node(self, rule: AnyRule) -> tuple[str, str]:
@@ -258,7 +277,48 @@ def _description(rule: AnyRule) -> str:
     return f"{text} (okta-ir rule {rule.id or 'without id'}, stage {stage(rule) or 'unset'})"
 
 
-def _settings(rule: AnyRule, search: str, group: list[str], drilldown: str) -> dict[str, str]:
+def _cim_source(cim: str) -> str:
+    """The Splunk field props.conf aliases to the CIM field ``cim`` (``src_ip``: ``client.ipAddress``)."""
+    for spec in FIELDS:
+        if cim in spec.cim:
+            return spec.splunk_field
+    raise RuleConversionError(f"no Okta field is aliased to the CIM field {cim!r} (detections/fields.py)")
+
+
+def _response_settings(
+    rule: AnyRule, group: list[str] | None
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The ``action.<name>`` lines of the rule's ``okta_ir.response`` entries, and the fields to carry.
+
+    The field parameter names a field of the saved search's RESULT rows: for a single-event rule
+    (``group`` None) the rows are events, which carry the CIM field (``user``, ``src_ip``) from our
+    props.conf aliases; a correlation's rows are ``stats ... by <group-by>``, so the parameter names the
+    group-by field when the target is one (``client.ipAddress``), else the CIM name, which the
+    correlation then carries as ``values(<field>) as <cim>`` (returned in the second element).
+    """
+    settings: dict[str, str] = {}
+    carry: list[tuple[str, str]] = []
+    for action in responses(rule):
+        if action not in RESPONSE_PARAMS:
+            raise RuleConversionError(
+                f"rule {rule_name(rule)!r}: okta_ir.response {action!r} is not an okta-ir alert action; "
+                f"one of: {', '.join(sorted(RESPONSE_PARAMS))}"
+            )
+        settings[f"action.{action}"] = "0"
+        for key, value in RESPONSE_PARAMS[action].items():
+            if key in _FIELD_PARAMS and group is not None:
+                source = _cim_source(value)
+                if source in group:
+                    value = source
+                elif (source, value) not in carry:
+                    carry.append((source, value))
+            settings[f"action.{action}.param.{key}"] = value
+    return settings, carry
+
+
+def _settings(
+    rule: AnyRule, search: str, group: list[str], drilldown: str, actions: dict[str, str]
+) -> dict[str, str]:
     cron, earliest, period = _schedule(rule)
     level = rule.level.name.lower() if rule.level else "medium"
     annotations: dict[str, Any] = {"mitre_attack": attack_ids(rule)}
@@ -291,10 +351,7 @@ def _settings(rule: AnyRule, search: str, group: list[str], drilldown: str) -> d
         "request.ui_dispatch_app": APP_NAME,
         "request.ui_dispatch_view": "search",
     }
-    for action in responses(rule):
-        settings[f"action.{action}"] = "0"
-        for key, value in RESPONSE_PARAMS.get(action, {}).items():
-            settings[f"action.{action}.param.{key}"] = value
+    settings.update(actions)
     return settings
 
 
@@ -302,14 +359,18 @@ def compile_rule(backend: SplunkBackend, rule: AnyRule) -> CompiledRule:
     """One rule (its references resolved) -> a CompiledRule. Raises typed errors naming the rule."""
     macro = macro_name(rule)
     if isinstance(rule, SigmaCorrelationRule):
-        body, group, drilldown = _CorrelationWriter(backend, rule).write()
+        writer = _CorrelationWriter(backend, rule)
+        actions, carry = _response_settings(rule, writer.group())
+        body, group, drilldown = writer.write(carry)
         search = f"{body}\n| `{macro}`"
     else:
+        actions, _ = _response_settings(rule, None)
         query = _base_query(backend, rule)
         search = f"{OKTA_MACRO} {query}\n| `{macro}`"
         drilldown = f"{OKTA_MACRO} {query}"
         group = []
-    return CompiledRule(stanza_name(rule), _settings(rule, search, group, drilldown), macro, rule_name(rule))
+    settings = _settings(rule, search, group, drilldown, actions)
+    return CompiledRule(stanza_name(rule), settings, macro, rule_name(rule))
 
 
 def compile_rules(
@@ -349,13 +410,20 @@ def savedsearches_conf(compiled: list[CompiledRule]) -> str:
 
 
 def macros_conf(compiled: list[CompiledRule]) -> str:
-    """The macros.conf text: the `okta` base macro and one `search *` tuning macro per saved search."""
+    """The macros.conf text: the `okta` base macro, the `okta_ir_actions` audit macro the dashboards
+    start from, and one `search *` tuning macro per saved search."""
     parts = [
         HEADER,
         "# Every okta-ir search starts with `okta`. Admins: add your index here, e.g.\n"
         '# definition = (index=okta sourcetype="OktaIM2:log")\n'
         "[okta]\n"
         'definition = (sourcetype="OktaIM2:log")\n'
+        "iseval = 0\n",
+        "# Searches of the containment audit trail (okta_ir_* alert actions) start with `okta_ir_actions`.\n"
+        "# Admins: add the index the okta_ir_actions.log monitor input (inputs.conf) writes to, e.g.\n"
+        '# definition = (index=okta_audit sourcetype="okta:ir:action")\n'
+        "[okta_ir_actions]\n"
+        'definition = sourcetype="okta:ir:action"\n'
         "iseval = 0\n",
     ]
     for item in compiled:

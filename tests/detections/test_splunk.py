@@ -3,10 +3,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from okta_ir.splunk.alert_action import ALERT_ACTIONS
 
-from detections.errors import UnknownFieldError
+from detections.errors import RuleConversionError, UnknownFieldError
 from detections.rules import load_rules
-from detections.splunk import compile_rules, macros_conf, savedsearches_conf
+from detections.splunk import RESPONSE_PARAMS, compile_rules, macros_conf, savedsearches_conf
 
 BASE = """
 title: Failed Sign-In
@@ -226,3 +227,120 @@ def test_third_party_rule_directory_compiles_all_it_can(tmp_path):
     assert len(errors) == 1
     assert errors[0].startswith("rule 'Okta Something With A Made Up Field': unknown Okta field "
                                 "'client.device.fingerprint'")
+
+
+BLOCK = """
+title: Failed Sign-In From A Bad IP
+id: 66666666-6666-4666-8666-666666666666
+name: failed_signin_bad_ip
+logsource: {product: okta, service: okta}
+detection:
+  sel:
+    eventType: user.session.start
+    outcome.result: FAILURE
+  condition: sel
+level: high
+okta_ir.response: okta_ir_block_ip
+"""
+
+BLOCK_LINES = (
+    "action.okta_ir_block_ip = 0\n"
+    "action.okta_ir_block_ip.param.ip_field = {field}\n"
+    "action.okta_ir_block_ip.param.max_targets = 5\n"
+    "action.okta_ir_block_ip.param.dry_run = 1\n"
+)
+
+
+def test_response_params_come_from_the_alert_actions() -> None:
+    assert set(RESPONSE_PARAMS) == set(ALERT_ACTIONS)
+    assert RESPONSE_PARAMS["okta_ir_block_ip"] == {
+        "ip_field": "src_ip", "max_targets": "5", "dry_run": "1"}
+    assert RESPONSE_PARAMS["okta_ir_clear_sessions"] == {
+        "user_field": "user", "max_targets": "5", "dry_run": "1"}
+
+
+def test_single_event_response_names_the_cim_field_of_the_events(write_rule) -> None:
+    [rule] = _compile(write_rule, BLOCK).values()
+    assert rule.render().endswith("request.ui_dispatch_view = search\n" + BLOCK_LINES.format(field="src_ip"))
+    assert "src_ip" not in rule.settings["search"]  # events carry src_ip through props.conf, not the SPL
+
+
+def test_single_event_response_with_user_target(write_rule) -> None:
+    [rule] = _compile(write_rule, BASE).values()
+    actions = {k: v for k, v in rule.settings.items() if k.startswith("action.okta_ir_")}
+    assert actions == {
+        "action.okta_ir_suspend_user": "0",
+        "action.okta_ir_suspend_user.param.user_field": "user",
+        "action.okta_ir_suspend_user.param.max_targets": "5",
+        "action.okta_ir_suspend_user.param.dry_run": "1",
+    }
+
+
+def test_correlation_response_names_its_group_by_field(write_rule) -> None:
+    text = BLOCK.replace("okta_ir.response: okta_ir_block_ip\n", "") + """---
+title: Burst From One IP
+id: 77777777-7777-4777-8777-777777777777
+correlation: {type: event_count, rules: [failed_signin_bad_ip], group-by: [client.ipAddress], timespan: 5m,
+              condition: {gte: 10}}
+level: high
+okta_ir.response: [okta_ir_block_ip]
+"""
+    rule = _compile(write_rule, text)["Burst From One IP"]
+    assert rule.render().endswith(BLOCK_LINES.format(field="client.ipAddress"))
+    stats = rule.settings["search"].split("\n")[-2]
+    assert stats == ("| stats min(_time) as first_seen max(_time) as last_seen max(okta_ir_n0_count) as count"
+                     " by client.ipAddress")
+
+
+def test_correlation_carries_a_target_it_does_not_group_by(write_rule) -> None:
+    text = """
+title: Session Event
+id: 88888888-8888-4888-8888-888888888888
+name: session_event
+logsource: {product: okta, service: okta}
+detection:
+  sel:
+    authenticationContext.externalSessionId: '*'
+  condition: sel
+---
+title: Roaming Session
+id: 99999999-9999-4999-8999-999999999999
+correlation: {type: value_count, rules: [session_event], group-by: [authenticationContext.externalSessionId],
+              timespan: 1h, condition: {field: client.ipAddress, gte: 2}}
+level: high
+okta_ir.response: [okta_ir_clear_sessions, okta_ir_block_ip]
+"""
+    settings = _compile(write_rule, text)["Roaming Session"].settings
+    assert settings["search"].split("\n")[-2] == (
+        "| stats min(_time) as first_seen max(_time) as last_seen max(okta_ir_n0_count) as count"
+        " values(actor.alternateId) as user values(client.ipAddress) as src_ip"
+        " by authenticationContext.externalSessionId")
+    assert settings["action.okta_ir_clear_sessions.param.user_field"] == "user"
+    assert settings["action.okta_ir_block_ip.param.ip_field"] == "src_ip"
+    assert settings["alert.suppress.fields"] == "authenticationContext.externalSessionId"
+
+
+def test_rule_without_response_has_no_action_lines(write_rule) -> None:
+    [rule] = _compile(write_rule, SUCCESS.lstrip("-\n")).values()
+    assert [k for k in rule.settings if k.startswith("action.") and not k.startswith(
+        ("action.correlationsearch.", "action.notable."))] == []
+    assert "action.okta_ir" not in rule.render()
+
+
+def test_unknown_response_is_refused_naming_rule_and_action(write_rule) -> None:
+    path = write_rule(BLOCK.replace("okta_ir_block_ip", "okta_ir_block_everything"))
+    with pytest.raises(RuleConversionError) as info:
+        compile_rules(load_rules(path))
+    assert str(info.value) == (
+        "rule 'Failed Sign-In From A Bad IP': okta_ir.response 'okta_ir_block_everything' is not an "
+        "okta-ir alert action; one of: okta_ir_block_ip, okta_ir_clear_sessions, okta_ir_deactivate_user, "
+        "okta_ir_expire_password, okta_ir_quarantine_user, okta_ir_release_user, okta_ir_reset_factors, "
+        "okta_ir_suspend_user, okta_ir_unblock_ip, okta_ir_unsuspend_user")
+
+
+def test_macros_conf_defines_the_audit_macro(write_rule) -> None:
+    compiled, _ = compile_rules(load_rules(write_rule(BASE)))
+    macros = macros_conf(compiled)
+    assert '\n[okta_ir_actions]\ndefinition = sourcetype="okta:ir:action"\niseval = 0\n' in macros
+    comment = macros.split("[okta_ir_actions]")[0].split("iseval = 0\n")[-1]
+    assert '# definition = (index=okta_audit sourcetype="okta:ir:action")' in comment
