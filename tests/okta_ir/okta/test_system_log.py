@@ -163,7 +163,8 @@ def test_polling_collects_everything_then_stops_on_the_empty_page(tmp_path):
     saved = store.load("acme")
     assert saved is not None
     assert saved.cursor == log.url(2500, 1000, None)
-    assert saved.org == ORG and saved.until is None and saved.done is False and saved.extra == {}
+    assert saved.org == ORG and saved.until is None and saved.done is False
+    assert saved.extra == {"query": {"filter": 'eventType eq "user.session.start"', "q": "evil"}}
     assert saved.boundary_uuids == tuple(uuids(make_events(2000, start=500)))
 
 
@@ -566,3 +567,19 @@ def test_a_stop_during_the_clients_pause_ends_the_run_cleanly(tmp_path):
     assert saved is not None and saved.cursor == log.url(1000, 1000, None) and saved.extra == {}
     with pytest.raises(StopRequested):
         sleep(0)
+
+
+def test_a_resumed_run_must_ask_the_same_filter_and_keywords(tmp_path):
+    log = FakeLog(make_events(500))
+    store = FileCheckpointStore(str(tmp_path))
+    poller(log, store, filter='eventType eq "user.session.start"', q="evil").run(ListSink())
+    saved = store.load("acme")
+    assert saved is not None
+    assert saved.extra == {"query": {"filter": 'eventType eq "user.session.start"', "q": "evil"}}
+    with pytest.raises(CheckpointError, match="was made with filter='eventType eq"):
+        poller(log, store).run(ListSink())
+    with pytest.raises(CheckpointError, match="q='evil'"):
+        poller(log, store, filter='eventType eq "user.session.start"', q="other").run(ListSink())
+    log.events.extend(make_events(5, start=500))
+    sink = ListSink()
+    assert poller(log, store, filter='eventType eq "user.session.start"', q="evil").run(sink).events == 5

@@ -58,6 +58,7 @@ LOGS_PATH = "/api/v1/logs"
 MAX_LOOKBACK_SECONDS = 180 * 86400
 DEFAULT_LOOKBACK_SECONDS = 86400
 PENDING = "pending"
+QUERY = "query"
 
 
 class EventSink(Protocol):
@@ -232,6 +233,8 @@ class SystemLogPoller:
         self, position: _Position, pending: Optional[tuple[list[str], Optional[str], bool]] = None
     ) -> None:
         extra: dict[str, Any] = {}
+        if self.filter or self.q:  # the cursor carries them: a resumed run must ask the same
+            extra[QUERY] = {"filter": self.filter, "q": self.q}
         if pending is not None:
             uuids, cursor, done = pending
             extra[PENDING] = {"uuids": uuids, "cursor": cursor, "done": done}
@@ -266,6 +269,12 @@ class SystemLogPoller:
                 )
             log.info("continuing the export %s saved in checkpoint %r", window, self.key)
             self.since, self.until = saved.since or self.since, saved.until
+        query = saved.extra.get(QUERY) or {}
+        if (query.get("filter") or None, query.get("q") or None) != (self.filter or None, self.q or None):
+            raise CheckpointError(
+                f"checkpoint {self.key!r} was made with filter={query.get('filter')!r} q={query.get('q')!r}; "
+                "use the same --filter/--q, another state location, or delete it"
+            )
         if saved.cursor is not None:
             try:
                 self._check_on_org(saved.cursor, "the checkpoint cursor")
