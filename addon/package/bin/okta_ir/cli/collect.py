@@ -35,17 +35,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="poll the Okta System Log into a JSONL file (resumable, exactly once)",
         description=__doc__.splitlines()[0],
     )
-    parser.add_argument("--org-url", required=True, help="the Okta org, e.g. https://acme.okta.com")
+    parser.add_argument(
+        "--org-url", required=True, metavar="URL", help="the Okta org, e.g. https://acme.okta.com"
+    )
     cred = parser.add_mutually_exclusive_group(required=True)
     cred.add_argument("--token-env", metavar="VAR", help="environment variable holding an API token (SSWS)")
     cred.add_argument("--oauth-client-id", metavar="ID", help="OAuth service app client id (private_key_jwt)")
     parser.add_argument("--private-key", metavar="FILE", help="the service app's private key (PEM or JWK)")
     parser.add_argument(
-        "--scopes", nargs="+", default=list(DEFAULT_SCOPES), help="OAuth scopes (default: okta.logs.read)"
+        "--scopes",
+        nargs="+",
+        default=list(DEFAULT_SCOPES),
+        metavar="SCOPE",
+        help="OAuth scopes (default: okta.logs.read)",
     )
     parser.add_argument("--no-dpop", action="store_true", help="do not bind OAuth tokens with DPoP")
-    parser.add_argument("--since", help="start: ISO-8601 or relative (15m, 24h, 7d); default 24h back")
-    parser.add_argument("--until", help="end of a bounded export (ISO-8601 or relative); default: poll")
+    parser.add_argument(
+        "--since", metavar="T", help="start: ISO-8601 or relative (15m, 24h, 7d); default 24h back"
+    )
+    parser.add_argument(
+        "--until", metavar="T", help="end of a bounded export (ISO-8601 or relative); default: poll"
+    )
     parser.add_argument("--filter", dest="filter_expr", metavar="EXPR", help="Okta filter expression")
     parser.add_argument("--q", metavar="WORDS", help="Okta keyword search")
     parser.add_argument("--out", required=True, metavar="FILE.jsonl", help="JSONL file to append to")
@@ -56,12 +66,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     stop_group.add_argument("--max-events", type=int, metavar="N", help="stop after exactly N new events")
     stop_group.add_argument("--follow", action="store_true", help="keep polling after catching up")
     parser.add_argument(
-        "--rate-limit-share", type=float, default=0.5, help="share of each rate-limit bucket to use (0-1]"
+        "--rate-limit-share",
+        type=float,
+        default=0.5,
+        metavar="SHARE",
+        help="share of each rate-limit bucket to use (0-1]",
     )
-    parser.add_argument("--timeout", type=float, default=60.0, help="read timeout per request, seconds")
-    parser.add_argument("--limit", type=int, default=1000, help="events per page (1-1000)")
     parser.add_argument(
-        "--poll-interval", type=float, default=10.0, help="seconds between polls once caught up (--follow)"
+        "--timeout", type=float, default=60.0, metavar="S", help="read timeout per request, seconds"
+    )
+    parser.add_argument("--limit", type=int, default=1000, metavar="N", help="events per page (1-1000)")
+    parser.add_argument(
+        "--poll-interval",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds between polls once caught up (--follow)",
     )
     parser.add_argument("--verbose", "-v", action="store_true", help="log retries and pacing to stderr")
     parser.set_defaults(func=run)
