@@ -583,3 +583,20 @@ def test_a_resumed_run_must_ask_the_same_filter_and_keywords(tmp_path):
     log.events.extend(make_events(5, start=500))
     sink = ListSink()
     assert poller(log, store, filter='eventType eq "user.session.start"', q="evil").run(sink).events == 5
+
+
+def test_a_sink_using_json_lines_gets_the_org_in_the_lines_only(tmp_path):
+    class LinesSink(ListSink):
+        uses_json_lines = True
+
+        def write_batch(self, events: Sequence[dict[str, Any]]) -> None:
+            self.lines = list(events.json_lines)  # type: ignore[attr-defined]
+            super().write_batch(events)
+
+    log = FakeLog(make_events(3))
+    sink = LinesSink()
+    poller(log, FileCheckpointStore(str(tmp_path))).run(sink)
+    assert sink.events == make_events(3)  # dicts as Okta sent them
+    assert [json.loads(line) for line in sink.lines] == [
+        {**e, "okta_org": "acme.okta.com"} for e in make_events(3)
+    ]

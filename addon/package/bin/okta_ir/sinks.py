@@ -34,6 +34,8 @@ class SinkError(OktaIRError):
 class JsonlSink:
     """Append events to ``path`` as JSON lines; one writer per file (an exclusive lock is held)."""
 
+    uses_json_lines = True  # the poller's EventBatch lines are written as they are
+
     def __init__(self, path: str) -> None:
         self.path = path
         self._encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode

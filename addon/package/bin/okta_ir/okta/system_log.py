@@ -69,6 +69,10 @@ class EventSink(Protocol):
     (the JSONL sink reads its tail) answers exactly. A sink that cannot tell must choose: answering
     none re-delivers the batch (at-least-once in that one crash window; downstream dedupe on uuid
     fixes it), answering all of them may lose it. Answer none unless losing events is acceptable.
+
+    The batch is an ``EventBatch``: event dicts stamped with ``okta_org``, and in ``json_lines`` each
+    event's JSON text as Okta sent it with ``okta_org`` added. A sink that writes only ``json_lines``
+    sets ``uses_json_lines = True``; its dicts are then left unstamped (saves a dict resize each).
     """
 
     def write_batch(self, events: Sequence[dict[str, Any]]) -> None:
@@ -397,7 +401,8 @@ class SystemLogPoller:
                     after, done = (next_url or url), (next_url is None and self.until is not None)
                 if events:
                     batch = EventBatch(events, stamped_json_lines(events, texts, self.org))
-                    stamp_org(batch, self.org)
+                    if not getattr(sink, "uses_json_lines", False):  # ~5 us an event: dicts grow
+                        stamp_org(batch, self.org)
                     self._save(position, ([u for u in uuids if isinstance(u, str)], after, done))
                     dirty = False  # the intent covers all before it; if the write fails it must stay
                     sink.write_batch(batch)
