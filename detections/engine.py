@@ -21,22 +21,22 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sigma.backends.sqlite.runtime import execute_plan
 from sigma.collection import SigmaCollection
-from sigma.correlations import SigmaCorrelationCondition, SigmaCorrelationRule, SigmaCorrelationType
+from sigma.correlations import SigmaCorrelationRule, SigmaCorrelationType
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 
 from detections.errors import HuntInputError, RuleConversionError, UnknownFieldError
-from detections.fields import FIELDS, FieldSpec, field_by_okta_path
+from detections.fields import FIELDS, field_by_okta_path
+from detections.linear_correlations import LinearCorrelations, is_sweepable, is_temporal_sweepable
 from detections.loader import Loader, LoadReport, columns_for, event_lines
 from detections.rules import fresh_copy, rule_name, stage
-from detections.sliding import value_count_windows
 from detections.sqlite_backend import (
     OktaSqliteBackend,
     array_value_field,
@@ -121,27 +121,26 @@ def _fieldrefs(rule: SigmaCorrelationRule) -> list[str]:
     return list(ref) if isinstance(ref, list) else [ref]
 
 
-def _member_values(array_json: Any, element: list[str]) -> list[Any]:
-    """The values of one member (``element`` path) over the elements of a JSON array of objects."""
-    if not array_json:
-        return []
-    values = []
-    for item in json.loads(array_json):
-        for key in element:
-            item = item.get(key) if isinstance(item, dict) else None
-        values.append(item)
-    return values
-
-
 def _linear_value_count(rule: SigmaCorrelationRule) -> bool:
     """A value_count over base rules only, with a plain condition: run by detections.sliding."""
-    return (
-        rule.type == SigmaCorrelationType.VALUE_COUNT
-        and not rule.aliases
-        and isinstance(rule.condition, SigmaCorrelationCondition)
-        and isinstance(rule.condition.fieldref, str)
-        and all(isinstance(ref.rule, SigmaRule) for ref in rule.rules or [])
-    )
+    return rule.type == SigmaCorrelationType.VALUE_COUNT and is_sweepable(rule)
+
+
+def _linear_event_count(rule: SigmaCorrelationRule) -> bool:
+    """An event_count over base rules only, with a plain condition: run by detections.sliding."""
+    return rule.type == SigmaCorrelationType.EVENT_COUNT and is_sweepable(rule)
+
+
+def _linear(rule: SigmaCorrelationRule) -> bool:
+    """Whether detections.linear_correlations runs the rule (else the backend's plan does)."""
+    if _linear_value_count(rule) or _linear_event_count(rule):
+        return True
+    return _linear_temporal(rule)
+
+
+def _linear_temporal(rule: SigmaCorrelationRule) -> bool:
+    """An unordered temporal over base rules and linear event/value counts grouped alike."""
+    return is_temporal_sweepable(rule, lambda child: _linear_value_count(child) or _linear_event_count(child))
 
 
 def _regexp(pattern: str | None, value: Any) -> bool:
@@ -235,14 +234,16 @@ class HuntEngine:
             for query in self._convert(backend, rule):
                 findings.extend(self._single(rule, query))
         for corr in correlations:
-            linear = _linear_value_count(corr)
-            view = self._subset_view(corr, None if linear else array_value_field(corr))
+            if _linear(corr):
+                # a correlation only referenced by others (generate: false) reports nothing itself,
+                # as the backend's conversion returns no query for it
+                if getattr(corr, "_output", True):
+                    findings.extend(self._group_findings(corr, LinearCorrelations(self.connection).run(corr)))
+                continue
+            view = self._subset_view(corr, array_value_field(corr))
             try:
                 # The backend scans its whole table once per correlation: give it only the events
                 # its base rules match (keeping the original rowids as event ids).
-                if linear:
-                    findings.extend(self._value_count(corr, view))
-                    continue
                 corr_backend = OktaSqliteBackend(table=view, event_id_field=SUBSET_ROWID)
                 corr_backend.init_processing_pipeline(PLAN_FORMAT)
                 for compiled in self._convert(corr_backend, corr):
@@ -339,69 +340,6 @@ class HuntEngine:
             for identity in ids:
                 slot["rowids"].add(int(str(identity).rsplit(":", 1)[1]))
         return self._group_findings(rule, list(groups.values()))
-
-    def _value_count(self, rule: SigmaCorrelationRule, view: str) -> list[Finding]:
-        """value_count of base rules in linear time (see detections.sliding); same meaning as the plan."""
-        condition = rule.condition
-        assert isinstance(condition, SigmaCorrelationCondition) and isinstance(condition.fieldref, str)
-        names = [field_by_okta_path(g, rule_name(rule)).okta_path for g in rule.group_by or []]
-        value_spec = field_by_okta_path(condition.fieldref, rule_name(rule))
-        keys = [f"CASE WHEN typeof({quote_identifier(n)}) = 'text' THEN lower({quote_identifier(n)}) "
-                f"ELSE {quote_identifier(n)} END" for n in names]
-        ts = "ROUND((julianday(published) - 2440587.5) * 86400000) / 1000.0"
-        not_null = "".join(f" AND {quote_identifier(n)} IS NOT NULL" for n in names)
-        array = value_spec.is_array
-        op = condition.op.name.lower()
-        # an array member is read from its root's JSON array (one parse per event, in Python)
-        value_column = quote_identifier(value_spec.array_root or value_spec.okta_path)
-        element = (value_spec.element_path or "").split(".")
-        sql = (
-            f"SELECT {SUBSET_ROWID}, {ts} AS okta_ir_ts, {value_column}"
-            + "".join(f", {k}" for k in keys)
-            + f" FROM {view} WHERE okta_ir_ts IS NOT NULL{not_null}"
-            + (self._groups_reaching(view, keys, value_spec, op, condition.count)
-               if keys and op in ("gt", "gte") else "")
-            + " ORDER BY "
-            + ", ".join([*[str(i + 4) for i in range(len(keys))], "2"])
-        )
-
-        def rows() -> Iterator[Any]:
-            for row in self.connection.execute(sql):
-                values = _member_values(row[2], element) if array else [row[2]]
-                yield row[0], row[1], tuple(row[3:]), values
-
-        try:
-            windows = value_count_windows(
-                rows(), float(rule.timespan.seconds), condition.op.name.lower(), condition.count
-            )
-        except sqlite3.Error as exc:
-            raise RuleConversionError(f"rule {rule_name(rule)!r} failed on SQLite: {exc}") from None
-        return self._group_findings(
-            rule, [{"group": dict(zip(names, key)), "rowids": set(ids)} for key, ids in windows.items()]
-        )
-
-    @staticmethod
-    def _groups_reaching(view: str, keys: list[str], value: FieldSpec, op: str, count: int) -> str:
-        """SQL restricting rows to groups whose distinct values over ALL time reach the threshold.
-
-        A window never holds more distinct values than its whole group, so for gt/gte the other
-        groups cannot qualify; skipping them spares the window scan most groups (e.g. sessions
-        that only ever use one IP).
-        """
-        key_list = ", ".join(keys)
-        if value.array_root is not None:
-            source = f"{view}, json_each({view}.{quote_identifier(value.array_root)}) AS je"
-            item = f"json_extract(je.value, '$.{value.element_path}')"
-            distinct = f"CASE WHEN typeof({item}) = 'text' THEN lower({item}) ELSE {item} END"
-        else:
-            source = view
-            column = quote_identifier(value.okta_path)
-            distinct = f"CASE WHEN typeof({column}) = 'text' THEN lower({column}) ELSE {column} END"
-        compare = ">=" if op == "gte" else ">"
-        return (
-            f" AND ({key_list}) IN (SELECT {key_list} FROM {source} GROUP BY {key_list} "
-            f"HAVING COUNT(DISTINCT {distinct}) {compare} {int(count)})"
-        )
 
     def _group_findings(self, rule: SigmaCorrelationRule, groups: list[dict[str, Any]]) -> list[Finding]:
         findings = []
