@@ -19,6 +19,7 @@ Correlation windows are sliding and based on ``published`` (any ISO-8601 form SQ
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -36,6 +37,7 @@ from detections.errors import HuntInputError, RuleConversionError, UnknownFieldE
 from detections.fields import FIELDS, field_by_okta_path
 from detections.linear_correlations import LinearCorrelations, is_sweepable, is_temporal_sweepable
 from detections.loader import Loader, LoadReport, columns_for, event_lines
+from detections.parallel_load import load_parallel
 from detections.rules import fresh_copy, rule_name, stage
 from detections.sqlite_backend import (
     OktaSqliteBackend,
@@ -63,6 +65,8 @@ BASE_FIELDS = (
 )
 
 SUBSET_ROWID = "okta_ir_rowid"
+#: Files this large are parsed by one process per CPU (see detections.parallel_load).
+PARALLEL_MIN_BYTES = 64 * 2**20
 # pySigma-sqlite's materialized correlation plans (indexed temp tables): far faster than its one-query CTEs
 PLAN_FORMAT = "zircolite"
 _FINAL_PREFIX = "SELECT * FROM logs WHERE "
@@ -190,14 +194,24 @@ class HuntEngine:
         self.close()
 
     # loading ---------------------------------------------------------------------------------
-    def load_jsonl(self, path: str | Path) -> LoadReport:
-        """Stream a JSON-lines file in (``-`` is not accepted); returns this load's report."""
+    def load_jsonl(self, path: str | Path, workers: int | None = None) -> LoadReport:
+        """Stream a JSON-lines file in (``-`` is not accepted); returns this load's report.
+
+        ``workers``: processes parsing the file in parallel (default: one per CPU for files of
+        at least :data:`PARALLEL_MIN_BYTES`, else 1); the rows and the report do not depend on it.
+        """
         file = Path(path)
         if not file.is_file():
             raise HuntInputError(f"events file {str(file)!r} does not exist or is not a file")
-        report = LoadReport()
-        with file.open("r", encoding="utf-8", errors="replace", newline=None) as handle:
-            self.loader.load_lines(handle, report)
+        if workers is None:
+            workers = (os.cpu_count() or 1) if file.stat().st_size >= PARALLEL_MIN_BYTES else 1
+        if workers > 1:
+            scratch = None if self.path == ":memory:" else Path(self.path).resolve().parent
+            report = load_parallel(self.connection, self.columns, file, workers, scratch_dir=scratch)
+        else:
+            report = LoadReport()
+            with file.open("r", encoding="utf-8", errors="replace", newline=None) as handle:
+                self.loader.load_lines(handle, report)
         self._accumulate(report)
         return report
 

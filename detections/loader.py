@@ -110,12 +110,13 @@ def _recase(line: str) -> str | None:
 class Loader:
     """Creates ``logs`` with the given columns on a connection and loads JSON lines into it."""
 
-    def __init__(self, connection: sqlite3.Connection, columns: Sequence[str]) -> None:
+    def __init__(self, connection: sqlite3.Connection, columns: Sequence[str], index: bool = True) -> None:
+        """Create ``logs`` (and, with ``index``, its ``eventType`` index) unless they exist."""
         self.connection = connection
         self.columns = list(columns)
         cols = ", ".join(f"{quote_identifier(c)} {_column_type(c)}" for c in self.columns)
         connection.execute(f"CREATE TABLE IF NOT EXISTS logs ({cols})")
-        if "eventType" in self.columns:
+        if index and "eventType" in self.columns:
             connection.execute("CREATE INDEX IF NOT EXISTS logs_eventtype ON logs (eventType)")
         connection.execute("CREATE TEMP TABLE IF NOT EXISTS staging (lineno INTEGER, raw TEXT)")
         targets = ", ".join(quote_identifier(c) for c in self.columns)
