@@ -97,7 +97,10 @@ def test_kill_9_at_random_points_then_a_clean_finish_loses_and_repeats_nothing(t
             assert process.poll() is None, "the collector finished before it could be killed"
             process.send_signal(signal.SIGKILL)
             assert process.wait(timeout=30) == -signal.SIGKILL
+        state_dir = tmp_path / "state"
+        (state_dir / f".{next(state_dir.glob('*.json')).name}.tmp-left-by-a-kill").write_text("{")
         final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        assert [p.name for p in state_dir.iterdir() if p.name.startswith(".")] == []  # stale temp removed
         assert final.returncode == 0, final.stderr
         assert "caught up" in final.stdout
         assert_exactly_the_ground_truth(out, running, running.base_url.split("//")[1])

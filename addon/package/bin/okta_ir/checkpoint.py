@@ -7,6 +7,7 @@ Stores: ``FileCheckpointStore`` here (atomic write + fsync + rename); the KV-sto
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
@@ -118,7 +119,10 @@ class FileCheckpointStore:
         path = self._path(key)
         try:
             os.makedirs(self.directory, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".ckpt-", dir=self.directory)
+            prefix = "." + os.path.basename(path) + ".tmp-"
+            for stale in glob.glob(os.path.join(glob.escape(self.directory), glob.escape(prefix) + "*")):
+                os.unlink(stale)  # left by a process killed while saving this key (one writer per key)
+            fd, tmp = tempfile.mkstemp(prefix=prefix, dir=self.directory)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     handle.write(json.dumps(checkpoint.to_dict()))  # json.dump: slow Python encoder
