@@ -60,3 +60,22 @@ def test_batches_report_bad_lines_across_batch_boundaries():
     report = loader.load_lines(lines, LoadReport())
     assert (report.loaded, report.skipped, report.skipped_lines) == (BATCH_SIZE + 3, 2, [4, BATCH_SIZE + 2])
     assert conn.execute("SELECT COUNT(*) FROM temp.staging").fetchone() == (0,)
+
+
+def test_array_roots_keep_only_json_arrays_decided_at_insert():
+    conn, loader = _loader(["uuid", "target"])
+    loader.load_lines([
+        json.dumps({"uuid": "array", "target": [{"displayName": "x"}]}),
+        json.dumps({"uuid": "object", "target": {"displayName": "x"}}),
+        json.dumps({"uuid": "number", "target": 5}),
+        json.dumps({"uuid": "bool", "target": True}),
+        json.dumps({"uuid": "text", "target": "x"}),
+        json.dumps({"uuid": "text holding an array", "target": "[1, 2]"}),
+        json.dumps({"uuid": "text holding bad json", "target": "[1, "}),
+        json.dumps({"uuid": "missing"}),
+    ])
+    assert conn.execute("SELECT uuid, target FROM logs ORDER BY rowid").fetchall() == [
+        ("array", '[{"displayName":"x"}]'), ("object", None), ("number", None), ("bool", None),
+        ("text", None), ("text holding an array", "[1, 2]"), ("text holding bad json", None),
+        ("missing", None),
+    ]
