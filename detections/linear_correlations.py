@@ -28,7 +28,7 @@ from sigma.rule import SigmaRule
 from detections.errors import RuleConversionError
 from detections.fields import FieldSpec, field_by_okta_path
 from detections.rules import rule_name
-from detections.sliding import Row, qualifying_windows, value_count_windows
+from detections.sliding import OPERATORS, Row, norm_value, qualifying_windows, value_count_windows
 from detections.sqlite_backend import quote_identifier
 
 __all__ = ["SWEPT_TYPES", "LinearCorrelations", "is_sweepable", "is_temporal_sweepable"]
@@ -38,6 +38,8 @@ SWEPT_TYPES = (SigmaCorrelationType.EVENT_COUNT, SigmaCorrelationType.VALUE_COUN
 _FINAL_PREFIX = "SELECT * FROM logs WHERE "
 # the backend's timestamp: Unix seconds rounded to the millisecond
 _TS = "ROUND((julianday(published) - 2440587.5) * 86400000) / 1000.0"
+
+_PARSE_CACHE = 200_000
 
 Groups = list[dict[str, Any]]
 
@@ -97,6 +99,18 @@ def _member_values(array_json: Any, element: list[str]) -> list[Any]:
     return values
 
 
+def _groups(rows: Iterator[Row]) -> Iterator[list[Row]]:
+    """Consecutive rows sharing a group key."""
+    batch: list[Row] = []
+    for row in rows:
+        if batch and row[2] != batch[0][2]:
+            yield batch
+            batch = []
+        batch.append(row)
+    if batch:
+        yield batch
+
+
 def _sort_key(row: tuple[Any, float, tuple[Any, ...], Any]) -> tuple[Any, ...]:
     """Rows of mixed sources in (group, time) order; numbers and text never compared directly."""
     return (*((0, v) if isinstance(v, (int, float)) else (1, str(v)) for v in row[2]), row[1])
@@ -136,7 +150,12 @@ class LinearCorrelations:
     def _rows(
         self, bases: Sequence[SigmaRule], names: list[str], value: FieldSpec | None, op: str, count: float
     ) -> Iterator[Row]:
-        """(rowid, ts, group key, values) of the events any of ``bases`` matches, by (group, ts)."""
+        """(rowid, ts, group key, values) of the events any of ``bases`` matches, by (group, ts).
+
+        For a gt/gte threshold, groups whose metric over ALL time cannot reach it are left out: a
+        window never holds more events or distinct values than its whole group, and most groups
+        (sessions that only ever use one IP) are spared the sweep.
+        """
         keys = [_key(n) for n in names]
         where = " OR ".join(f"({_where(b)})" for b in bases) or "0"
         not_null = "".join(f" AND {quote_identifier(n)} IS NOT NULL" for n in names)
@@ -145,39 +164,48 @@ class LinearCorrelations:
         if value is not None:
             value_column = quote_identifier(value.array_root or value.okta_path)
             element = (value.element_path or "").split(".")
-        subset = f"SELECT rowid AS okta_ir_rowid, * FROM logs WHERE {where}"
-        reach = self._groups_reaching(subset, keys, value, op, count) if keys and op in ("gt", "gte") else ""
+        array = value is not None and value.is_array
+        reach = keys and op in ("gt", "gte")
         sql = (
-            f"SELECT okta_ir_rowid, okta_ir_ts, {value_column}" + "".join(f", {k}" for k in keys)
-            + f" FROM (SELECT *, {_TS} AS okta_ir_ts FROM ({subset})) WHERE okta_ir_ts IS NOT NULL{not_null}"
-            + reach
+            f"SELECT rowid, {_TS} AS okta_ir_ts, {value_column}" + "".join(f", {k}" for k in keys)
+            + f" FROM logs WHERE ({where}) AND okta_ir_ts IS NOT NULL{not_null}"
+            + (self._groups_reaching(where, keys, value, op, count) if reach and not array else "")
             + " ORDER BY " + ", ".join([*[str(i + 4) for i in range(len(keys))], "2"])
         )
-        array = value is not None and value.is_array
-        for row in self.connection.execute(sql):
-            values = _member_values(row[2], element) if array else [row[2]]
-            yield row[0], row[1], tuple(row[3:]), values
+        parsed: dict[str, list[Any]] = {}  # arrays repeat (same app, same user): parse each once
+
+        def values_of(text: Any) -> list[Any]:
+            if not array:
+                return [text]
+            if not isinstance(text, str):
+                return _member_values(text, element)
+            found = parsed.get(text)
+            if found is None:
+                if len(parsed) > _PARSE_CACHE:
+                    parsed.clear()
+                found = parsed[text] = _member_values(text, element)
+            return found
+
+        rows = (
+            (row[0], row[1], tuple(row[3:]), values_of(row[2])) for row in self.connection.execute(sql)
+        )
+        if not (reach and array):
+            yield from rows
+            return
+        # distinct array elements: counted here, on arrays parsed once, not by json_each in SQL
+        compare = OPERATORS[op]
+        for group in _groups(rows):
+            if compare(len({norm_value(v) for row in group for v in row[3] if v is not None}), count):
+                yield from group
 
     @staticmethod
-    def _groups_reaching(subset: str, keys: list[str], value: FieldSpec | None, op: str, count: float) -> str:
-        """SQL restricting rows to groups whose metric over ALL time reaches a gt/gte threshold.
-
-        A window never holds more events or distinct values than its whole group, so the other
-        groups cannot qualify; skipping them spares the sweep most groups.
-        """
+    def _groups_reaching(where: str, keys: list[str], value: FieldSpec | None, op: str, count: float) -> str:
+        """SQL keeping the groups whose events or distinct scalar values over ALL time reach it."""
         key_list = ", ".join(keys)
-        source = f"({subset}) AS s"
-        if value is None:
-            metric = "COUNT(*)"
-        elif value.array_root is not None:
-            source += f", json_each(s.{quote_identifier(value.array_root)}) AS je"
-            item = f"json_extract(je.value, '$.{value.element_path}')"
-            metric = f"COUNT(DISTINCT CASE WHEN typeof({item}) = 'text' THEN lower({item}) ELSE {item} END)"
-        else:
-            metric = f"COUNT(DISTINCT {_key(value.okta_path)})"
+        metric = "COUNT(*)" if value is None else f"COUNT(DISTINCT {_key(value.okta_path)})"
         compare = ">=" if op == "gte" else ">"
         return (
-            f" AND ({key_list}) IN (SELECT {key_list} FROM {source} GROUP BY {key_list} "
+            f" AND ({key_list}) IN (SELECT {key_list} FROM logs WHERE {where} GROUP BY {key_list} "
             f"HAVING {metric} {compare} {count})"
         )
 

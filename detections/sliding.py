@@ -18,7 +18,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from typing import Any, Callable
 
-__all__ = ["OPERATORS", "Window", "qualifying_windows", "value_count_windows"]
+__all__ = ["OPERATORS", "Window", "norm_value", "qualifying_windows", "value_count_windows"]
 
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge,
@@ -29,7 +29,8 @@ Row = tuple[Any, float, tuple[Any, ...], list[Any]]  # (event id, ts, group key,
 Window = tuple[tuple[Any, ...], float, int, int]  # (group key, end ts, first seq, last seq)
 
 
-def _norm(value: Any) -> Any:
+def norm_value(value: Any) -> Any:
+    """A value as the metrics compare it: text without case."""
     return value.lower() if isinstance(value, str) else value
 
 
@@ -67,14 +68,14 @@ def _scan(
             seq += 1
             window.append((seq, row))
             if not count_events:
-                counts.update(_norm(v) for v in row[3] if v is not None)
+                counts.update(norm_value(v) for v in row[3] if v is not None)
         while window and window[0][1][1] < end - span:
             _, old = window.popleft()
             if count_events:
                 continue
             for value in old[3]:
                 if value is not None:
-                    key = _norm(value)
+                    key = norm_value(value)
                     counts[key] -= 1
                     if counts[key] <= 0:
                         del counts[key]
