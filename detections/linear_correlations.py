@@ -39,7 +39,7 @@ _FINAL_PREFIX = "SELECT * FROM logs WHERE "
 # the backend's timestamp: Unix seconds rounded to the millisecond
 _TS = "ROUND((julianday(published) - 2440587.5) * 86400000) / 1000.0"
 
-_PARSE_CACHE = 200_000
+_PARSE_CACHE = 20_000  # distinct array texts kept parsed (bounded memory)
 
 Groups = list[dict[str, Any]]
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from detections.loader import Loader, LoadReport
+from detections.sqlite_backend import quote_identifier
 
 __all__ = ["CHUNK_BYTES", "chunk_ranges", "load_parallel"]
 
@@ -60,12 +61,25 @@ def chunk_ranges(path: str | Path, chunk_bytes: int = CHUNK_BYTES) -> list[tuple
 
 
 def _chunk_lines(path: str, start: int, end: int) -> Iterator[str]:
-    """The chunk's lines, decoded as the serial load's text file does (UTF-8, replace, universal newlines)."""
+    """The chunk's lines, decoded as the serial load's text file does (UTF-8, replace, universal newlines).
+
+    Read line by line (memory: one line, not the chunk). A chunk's lines end with a newline byte,
+    which no UTF-8 sequence contains, so decoding line by line equals decoding the chunk; a line
+    holding a lone carriage return is split at it as universal newlines do.
+    """
     with open(path, "rb") as handle:
         handle.seek(start)
-        data = handle.read(end - start)
-    yield from io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace", newline=None)
-
+        position = start
+        while position < end:
+            raw = handle.readline(end - position)
+            if not raw:
+                break
+            position += len(raw)
+            text = raw.decode("utf-8", errors="replace")
+            if "\r" in text:
+                yield from io.StringIO(text, newline=None)
+            else:
+                yield text
 
 def _load_chunk(path: str, start: int, end: int, columns: Sequence[str], db_path: str) -> _ChunkResult:
     """Worker: load one byte range into a fresh scratch database holding only ``logs``."""
@@ -93,7 +107,7 @@ def _load_chunk(path: str, start: int, end: int, columns: Sequence[str], db_path
 
 def _copy_chunk(connection: sqlite3.Connection, result: _ChunkResult, columns: Sequence[str]) -> None:
     """Append a chunk's rows to ``logs`` in their order, then drop its scratch file."""
-    names = ", ".join("`" + c.replace("`", "``") + "`" for c in columns)
+    names = ", ".join(quote_identifier(c) for c in columns)
     connection.execute("ATTACH DATABASE ? AS okta_ir_chunk", (result.db_path,))
     try:
         with connection:
@@ -139,16 +153,27 @@ def load_parallel(
             db_path = str(Path(scratch) / f"chunk{index}.db")
             pending.append(pool.submit(_load_chunk, file, start, end, list(columns), db_path))
 
-        while queue and len(pending) < window:
-            submit()
-        while pending:
-            result = pending.pop(0).result()
-            if queue:
+        # indexes are built once at the end (sorted), not row by row during the copies
+        indexes = connection.execute(
+            "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = 'logs' "
+            "AND sql IS NOT NULL"
+        ).fetchall()
+        for name, _ in indexes:
+            connection.execute(f"DROP INDEX main.{quote_identifier(name)}")
+        try:
+            while queue and len(pending) < window:
                 submit()
-            _copy_chunk(connection, result, columns)
-            report.loaded += result.loaded
-            report.blank += result.blank
-            report.add_skipped([line_offset + n for n in result.skipped_lines])
-            report.skipped += result.skipped - len(result.skipped_lines)
-            line_offset += result.lines
+            while pending:
+                result = pending.pop(0).result()
+                if queue:
+                    submit()
+                _copy_chunk(connection, result, columns)
+                report.loaded += result.loaded
+                report.blank += result.blank
+                report.add_skipped([line_offset + n for n in result.skipped_lines])
+                report.skipped += result.skipped - len(result.skipped_lines)
+                line_offset += result.lines
+        finally:
+            for _, sql in indexes:
+                connection.execute(sql)
     return report

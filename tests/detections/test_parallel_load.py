@@ -23,7 +23,8 @@ def _messy_file(path: Path) -> Path:
     lines[120] = b"   "
     lines[200] = json.dumps({"uuid": "panther", "eventtype": "user.session.start"}).encode()
     lines[250] = json.dumps({"uuid": "caf\u00e9", "displayMessage": "x"}).encode()[:-2] + b'\xff"}'
-    body = b"\n".join(lines[:300]) + b"\r\n" + b"\r\n".join(lines[300:])  # no newline at EOF
+    # a lone CR ends line 100, CRLF from line 300 on, no newline at EOF
+    body = b"\n".join(lines[:100]) + b"\r" + b"\n".join(lines[100:300]) + b"\r\n" + b"\r\n".join(lines[300:])
     path.write_bytes(body)
     return path
 
