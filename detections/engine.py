@@ -38,6 +38,7 @@ from detections.fields import FIELDS, field_by_okta_path
 from detections.linear_correlations import LinearCorrelations, is_sweepable, is_temporal_sweepable
 from detections.loader import Loader, LoadReport, columns_for, event_lines
 from detections.parallel_load import load_parallel
+from detections.parallel_run import run_tasks
 from detections.rules import fresh_copy, rule_name, stage
 from detections.sqlite_backend import (
     OktaSqliteBackend,
@@ -67,6 +68,8 @@ BASE_FIELDS = (
 SUBSET_ROWID = "okta_ir_rowid"
 #: Files this large are parsed by one process per CPU (see detections.parallel_load).
 PARALLEL_MIN_BYTES = 64 * 2**20
+#: Databases this large run their rules in one process per CPU (see detections.parallel_run).
+PARALLEL_MIN_EVENTS = 200_000
 # pySigma-sqlite's materialized correlation plans (indexed temp tables): far faster than its one-query CTEs
 PLAN_FORMAT = "zircolite"
 _FINAL_PREFIX = "SELECT * FROM logs WHERE "
@@ -167,17 +170,23 @@ class HuntEngine:
         cache_kib: int = 65536,
     ) -> None:
         self.path = str(path)
-        self.connection = sqlite3.connect(self.path)
-        self.connection.create_function("REGEXP", 2, _regexp, deterministic=True)
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{int(cache_kib)}",
-                       "temp_store = FILE"):
-            self.connection.execute(f"PRAGMA {pragma}")
+        self.cache_kib = cache_kib
+        self.connection = self.connect()
         needed = rule_fields(rules) if rules is not None else [s.okta_path for s in FIELDS]
         wanted = list(BASE_FIELDS) + needed
         existing = self._existing_columns()
         self.columns = existing or columns_for(wanted)
         self.loader = Loader(self.connection, self.columns)
         self.report = LoadReport()
+
+    def connect(self) -> sqlite3.Connection:
+        """A new connection to the database, set up as the engine's own (REGEXP, pragmas)."""
+        connection = sqlite3.connect(self.path)
+        connection.create_function("REGEXP", 2, _regexp, deterministic=True)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", f"cache_size = -{int(self.cache_kib)}",
+                       "temp_store = FILE"):
+            connection.execute(f"PRAGMA {pragma}")
+        return connection
 
     def _existing_columns(self) -> list[str]:
         rows = self.connection.execute("PRAGMA table_info(logs)").fetchall()
@@ -232,39 +241,54 @@ class HuntEngine:
         return int(self.connection.execute("SELECT COUNT(*) FROM logs").fetchone()[0])
 
     # running ---------------------------------------------------------------------------------
-    def run(self, rules: SigmaCollection) -> list[Finding]:
+    def run(self, rules: SigmaCollection, workers: int | None = None) -> list[Finding]:
         """Run every rule; findings ordered by first_seen then title.
 
+        ``workers``: processes running rules side by side (file databases only; default: one per
+        CPU from :data:`PARALLEL_MIN_EVENTS` events on); the findings do not depend on it.
         Raises :class:`RuleConversionError` / :class:`UnknownFieldError` naming the rule that cannot run.
         """
         collection = fresh_copy(rules)
         self._check_columns(collection)
         backend = OktaSqliteBackend()
         backend.init_processing_pipeline(None)
-        singles = [r for r in collection.rules if isinstance(r, SigmaRule)]
-        correlations = [r for r in collection.rules if isinstance(r, SigmaCorrelationRule)]
-        findings: list[Finding] = []
-        for rule in singles:
-            for query in self._convert(backend, rule):
-                findings.extend(self._single(rule, query))
-        for corr in correlations:
-            if _linear(corr):
-                # a correlation only referenced by others (generate: false) reports nothing itself,
-                # as the backend's conversion returns no query for it
-                if getattr(corr, "_output", True):
-                    findings.extend(self._group_findings(corr, LinearCorrelations(self.connection).run(corr)))
-                continue
-            view = self._subset_view(corr, array_value_field(corr))
-            try:
-                # The backend scans its whole table once per correlation: give it only the events
-                # its base rules match (keeping the original rowids as event ids).
-                corr_backend = OktaSqliteBackend(table=view, event_id_field=SUBSET_ROWID)
-                corr_backend.init_processing_pipeline(PLAN_FORMAT)
-                for compiled in self._convert(corr_backend, corr):
-                    findings.extend(self._correlation(corr, compiled["correlation_plan"]))
-            finally:
-                self.connection.execute(f"DROP VIEW IF EXISTS temp.{view}")
+        tasks: list[tuple[Any, str | None]] = []
+        for rule in collection.rules:
+            if isinstance(rule, SigmaRule):
+                tasks.extend((rule, query) for query in self._convert(backend, rule))
+        tasks.extend((rule, None) for rule in collection.rules if isinstance(rule, SigmaCorrelationRule))
+        if workers is None:
+            workers = (os.cpu_count() or 1) if self.event_count() >= PARALLEL_MIN_EVENTS else 1
+        if workers > 1 and self.path != ":memory:" and len(tasks) > 1:
+            results = run_tasks(self, tasks, workers)
+        else:
+            results = [self.run_task(rule, query) for rule, query in tasks]
+        findings = [finding for result in results for finding in result]
         findings.sort(key=lambda f: (f.first_seen or "", f.title, json.dumps(f.group, sort_keys=True)))
+        return findings
+
+    def run_task(self, rule: Any, query: str | None) -> list[Finding]:
+        """Findings of one converted single-event rule query, or of one correlation (``query`` None)."""
+        if query is not None:
+            return self._single(rule, query)
+        corr = rule
+        if _linear(corr):
+            # a correlation only referenced by others (generate: false) reports nothing itself,
+            # as the backend's conversion returns no query for it
+            if not getattr(corr, "_output", True):
+                return []
+            return self._group_findings(corr, LinearCorrelations(self.connection).run(corr))
+        findings: list[Finding] = []
+        view = self._subset_view(corr, array_value_field(corr))
+        try:
+            # The backend scans its whole table once per correlation: give it only the events
+            # its base rules match (keeping the original rowids as event ids).
+            corr_backend = OktaSqliteBackend(table=view, event_id_field=SUBSET_ROWID)
+            corr_backend.init_processing_pipeline(PLAN_FORMAT)
+            for compiled in self._convert(corr_backend, corr):
+                findings.extend(self._correlation(corr, compiled["correlation_plan"]))
+        finally:
+            self.connection.execute(f"DROP VIEW IF EXISTS temp.{view}")
         return findings
 
     def _subset_view(self, corr: SigmaCorrelationRule, member: str | None) -> str:
