@@ -241,7 +241,7 @@ def run_input(
     """Collect one input until caught up; returns the run's figures (events, pages, duplicates...)."""
     from okta_ir.events import format_okta_time, org_label
     from okta_ir.okta.client import ClientSettings, OktaClient
-    from okta_ir.okta.system_log import SystemLogPoller
+    from okta_ir.okta.system_log import SystemLogPoller, interruptible_sleep
     from okta_ir.splunk.credentials import account_from_splunkd, build_auth, load_proxy_url
     from okta_ir.splunk.kvstore import KVStoreCheckpointStore
     from okta_ir.splunk.rest import SplunkdClient
@@ -256,7 +256,9 @@ def run_input(
     if start is not None:
         start = max(start, now - MAX_START_AGE_SECONDS + _RUN_START_MARGIN_SECONDS)
     store = KVStoreCheckpointStore(splunkd)
-    with OktaClient(account.org_url, build_auth(account), settings=settings) as okta:
+    # splunkd stops an input with SIGTERM: a rate-limit pause or retry backoff must end at once
+    sleep = interruptible_sleep(stop) if stop is not None else time.sleep
+    with OktaClient(account.org_url, build_auth(account), settings=settings, sleep=sleep) as okta:
         sink = XmlEventStream(
             out,
             index=(params.get("index") or "").strip() or None,

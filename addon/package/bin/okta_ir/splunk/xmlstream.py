@@ -63,7 +63,11 @@ class XmlEventStream:
     stream begun by ``open_stream``.
 
     Implements the poller's EventSink: ``write_batch`` returns once splunkd's pipe has the batch.
+    The event data comes from the batch's ``json_lines`` (the dicts give only ``<time>``), so the
+    poller need not stamp ``okta_org`` into the dicts as well.
     """
+
+    uses_json_lines = True
 
     def __init__(
         self,
