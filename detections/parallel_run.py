@@ -40,6 +40,8 @@ def run_tasks(engine: HuntEngine, tasks: list[tuple[Any, str | None]], workers: 
     if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not on Linux
         return [engine.run_task(rule, query) for rule, query in tasks]
     engine.connection.commit()
+    # the caller's page cache would be copied into every worker's resident set: hand it back first
+    engine.connection.execute("PRAGMA shrink_memory")
     # correlations (query None) first: they are the long tasks, started early they end together
     order = sorted(range(len(tasks)), key=lambda i: tasks[i][1] is not None)
     results: list[list[Finding]] = [[] for _ in tasks]
