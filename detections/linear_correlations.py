@@ -148,14 +148,19 @@ class LinearCorrelations:
         return rows, float(rule.timespan.seconds), op, condition.count, count_events
 
     def _rows(
-        self, bases: Sequence[SigmaRule], names: list[str], value: FieldSpec | None, op: str, count: float
+        self, bases: Sequence[SigmaRule], names: list[str], value: FieldSpec | None, op: str, count: float,
+        only: set[tuple[Any, ...]] | None = None,
     ) -> Iterator[Row]:
         """(rowid, ts, group key, values) of the events any of ``bases`` matches, by (group, ts).
 
         For a gt/gte threshold, groups whose metric over ALL time cannot reach it are left out: a
         window never holds more events or distinct values than its whole group, and most groups
-        (sessions that only ever use one IP) are spared the sweep.
+        (sessions that only ever use one IP) are spared the sweep. ``only``: the group keys wanted
+        (the others are neither read nor sorted).
         """
+        if only is not None and names:
+            yield from self._rows_of_groups(bases, names, only)
+            return
         keys = [_key(n) for n in names]
         where = " OR ".join(f"({_where(b)})" for b in bases) or "0"
         not_null = "".join(f" AND {quote_identifier(n)} IS NOT NULL" for n in names)
@@ -198,6 +203,33 @@ class LinearCorrelations:
             if compare(len({norm_value(v) for row in group for v in row[3] if v is not None}), count):
                 yield from group
 
+    def _rows_of_groups(
+        self, bases: Sequence[SigmaRule], names: list[str], only: set[tuple[Any, ...]]
+    ) -> Iterator[Row]:
+        """Rows of :meth:`_rows` (no value, no threshold) for the group keys ``only``."""
+        if not only:
+            return
+        keys = [_key(n) for n in names]
+        where = " OR ".join(f"({_where(b)})" for b in bases) or "0"
+        not_null = "".join(f" AND {quote_identifier(n)} IS NOT NULL" for n in names)
+        columns = ", ".join(f"k{i}" for i in range(len(keys)))
+        self.connection.execute("DROP TABLE IF EXISTS temp.okta_ir_only")
+        self.connection.execute(f"CREATE TEMP TABLE okta_ir_only ({columns})")
+        try:
+            self.connection.executemany(
+                f"INSERT INTO temp.okta_ir_only VALUES ({', '.join('?' * len(keys))})", sorted(only, key=repr)
+            )
+            rows = self.connection.execute(
+                f"SELECT rowid, {_TS} AS okta_ir_ts" + "".join(f", {k}" for k in keys)
+                + f" FROM logs WHERE ({where}) AND okta_ir_ts IS NOT NULL{not_null}"
+                + f" AND ({', '.join(keys)}) IN (SELECT {columns} FROM temp.okta_ir_only)"
+                + " ORDER BY " + ", ".join([*[str(i + 3) for i in range(len(keys))], "2"])
+            ).fetchall()
+        finally:
+            self.connection.execute("DROP TABLE IF EXISTS temp.okta_ir_only")
+        for row in rows:
+            yield row[0], row[1], tuple(row[2:]), [None]
+
     @staticmethod
     def _groups_reaching(where: str, keys: list[str], value: FieldSpec | None, op: str, count: float) -> str:
         """SQL keeping the groups whose events or distinct scalar values over ALL time reach it."""
@@ -229,7 +261,7 @@ class LinearCorrelations:
             child = refs[slot].rule
             found: list[tuple[int, float, tuple[Any, ...], list[Any]]] = []
             if isinstance(child, SigmaRule):
-                for rowid, ts, key, _ in self._rows([child], names, None, "", 0):
+                for rowid, ts, key, _ in self._rows([child], names, None, "", 0, allowed):
                     if allowed is None or key in allowed:
                         found.append((len(evidence), ts, key, [slot]))
                         evidence.append(rowid)
